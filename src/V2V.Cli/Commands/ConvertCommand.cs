@@ -1,0 +1,102 @@
+using System.CommandLine;
+using System.Globalization;
+using V2V.Core.Conversion;
+using V2V.Core.Errors;
+using V2V.Core.Formats;
+
+namespace V2V.Cli.Commands;
+
+/// <summary><c>v2v convert SOURCE TARGET</c>: one disk into one image, verified on request, atomic.</summary>
+public static class ConvertCommand
+{
+    public static Command Build(CliContext context)
+    {
+        var source = new Argument<string>("SOURCE") { Description = "Image file or block device to read (format detected from its content)" };
+        var target = new Argument<string>("TARGET") { Description = "Image file to write" };
+        var to = new Option<string?>("--to") { Description = "Target format: vhdx, raw (default: from TARGET's extension)" };
+        var subformat = new Option<string?>("--subformat") { Description = "vhdx: dynamic (default) or fixed" };
+        var blockSize = new Option<string?>("--block-size") { Description = "vhdx block size, 1M–256M (default 32M)" };
+        var sectorSize = new Option<int?>("--sector-size") { Description = "Logical sector size of the target: 512 or 4096 (default: the source's)" };
+        var verify = new Option<bool>("--verify") { Description = "Re-read the target and compare its content digest before it is put in place" };
+        var force = new Option<bool>("--force") { Description = "Overwrite an existing target" };
+        var json = new Option<bool>("--json") { Description = "Print the result as JSON" };
+        var noProgress = new Option<bool>("--no-progress") { Description = "Do not draw a progress bar" };
+
+        var command = new Command("convert", "Convert a disk image or device into another format")
+        {
+            source, target, to, subformat, blockSize, sectorSize, verify, force, json, noProgress,
+        };
+
+        command.SetAction(async (parse, _) =>
+        {
+            string targetPath = parse.GetValue(target)!;
+            var format = parse.GetValue(to) is { } name
+                ? context.Registry.Target(name)
+                : context.Registry.TargetForPath(targetPath)
+                  ?? throw new UsageException($"{targetPath}: cannot tell the target format from the name; add --to vhdx (or raw)");
+            long? block = parse.GetValue(blockSize) is { } size ? ByteSize.Parse(size, "--block-size") : null;
+
+            using var disk = context.Registry.Open(parse.GetValue(source)!, SourceOptions.Default);
+            var request = new TargetRequest(targetPath, disk.Capacity, parse.GetValue(subformat), block, parse.GetValue(sectorSize) ?? disk.LogicalSectorSize);
+            var options = ConversionOptions.Default with { Verify = parse.GetValue(verify) };
+            var plans = new[] { new TargetPlan(format, request, parse.GetValue(force)) };
+
+            var outcome = await ProgressDisplay.RunAsync(
+                context.ProgressAllowed && !parse.GetValue(noProgress),
+                progress => DiskConverter.ConvertAsync(disk, plans, context.Registry, options, progress, context.Cancellation)).ConfigureAwait(false);
+
+            if (parse.GetValue(json))
+            {
+                JsonOutput.Write(context.Out, ToJson(outcome));
+            }
+            else
+            {
+                PrintText(context.Out, outcome);
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static object ToJson(ConversionOutcome outcome) => new
+    {
+        source = outcome.Source,
+        capacity = outcome.SourceCapacity,
+        digest = outcome.Copy.Digest,
+        dataBytesRead = outcome.Copy.DataBytesRead,
+        zeroBytesDropped = outcome.Copy.ZeroBytesDropped,
+        elapsedSeconds = Math.Round(outcome.Copy.Elapsed.TotalSeconds, 3),
+        targets = outcome.Targets.Select(t => new
+        {
+            path = t.Path,
+            format = t.Format,
+            subformat = t.Subformat,
+            capacity = t.Capacity,
+            fileLength = t.FileLength,
+            verified = t.VerifiedDigest is not null,
+            notes = t.Notes,
+        }),
+    };
+
+    private static void PrintText(TextWriter output, ConversionOutcome outcome)
+    {
+        var copy = outcome.Copy;
+        double seconds = Math.Max(copy.Elapsed.TotalSeconds, 0.001);
+        foreach (var t in outcome.Targets)
+        {
+            output.WriteLine($"converted {outcome.Source} -> {t.Path}");
+            output.WriteLine($"  format    {t.Format}{(t.Subformat is null ? "" : $" ({t.Subformat})")}, capacity {ByteSize.Format(t.Capacity)}, file {ByteSize.Format(t.FileLength)}");
+            foreach (var note in t.Notes)
+            {
+                output.WriteLine($"  note      {note}");
+            }
+
+            output.WriteLine($"  verified  {(t.VerifiedDigest is null ? "no (use --verify)" : "yes, digest matches")}");
+        }
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  read      {ByteSize.Format(copy.DataBytesRead)} in {seconds:0.00} s ({ByteSize.Format((long)(copy.DataBytesRead / seconds))}/s), {ByteSize.Format(copy.ZeroBytesDropped)} of it zero"));
+        output.WriteLine($"  digest    {copy.Digest}");
+    }
+}

@@ -1,0 +1,69 @@
+using System.CommandLine;
+using V2V.Core.Disks;
+using V2V.Core.Formats;
+using V2V.Core.Pipeline;
+
+namespace V2V.Cli.Commands;
+
+/// <summary><c>v2v info IMAGE</c>: format, subformat, capacity, allocated bytes, chain and format facts.</summary>
+public static class InfoCommand
+{
+    public static Command Build(CliContext context)
+    {
+        var image = new Argument<string>("IMAGE") { Description = "Image file or block device" };
+        var json = new Option<bool>("--json") { Description = "Print as JSON" };
+        var digest = new Option<bool>("--digest") { Description = "Also read the disk and print its content digest" };
+        var command = new Command("info", "Describe a disk image") { image, json, digest };
+
+        command.SetAction(async (parse, _) =>
+        {
+            using var disk = context.Registry.Open(parse.GetValue(image)!, SourceOptions.Default);
+            var description = disk.Describe();
+            long allocated = disk.EnumerateExtents().Where(e => e.Kind == ExtentKind.Data).Sum(e => e.Length);
+            string? contentDigest = parse.GetValue(digest)
+                ? (await BlockPipeline.DigestAsync(disk, disk.Capacity, new PipelineOptions(), null, context.Cancellation).ConfigureAwait(false)).Digest
+                : null;
+
+            if (parse.GetValue(json))
+            {
+                JsonOutput.Write(context.Out, new
+                {
+                    path = disk.Path,
+                    format = description.Format,
+                    subformat = description.Subformat,
+                    capacity = disk.Capacity,
+                    allocatedBytes = allocated,
+                    logicalSectorSize = disk.LogicalSectorSize,
+                    chain = description.Chain,
+                    properties = description.Properties.ToDictionary(p => p.Key, p => p.Value),
+                    digest = contentDigest,
+                });
+                return 0;
+            }
+
+            var o = context.Out;
+            o.WriteLine($"image:      {disk.Path}");
+            o.WriteLine($"format:     {description.Format}{(description.Subformat is null ? "" : $" ({description.Subformat})")}");
+            o.WriteLine($"capacity:   {ByteSize.Format(disk.Capacity)} ({disk.Capacity} bytes)");
+            o.WriteLine($"allocated:  {ByteSize.Format(allocated)} ({allocated} bytes)");
+            o.WriteLine($"sector:     {disk.LogicalSectorSize}");
+            if (description.Chain.Count > 1)
+            {
+                o.WriteLine($"chain:      {string.Join(" <- ", description.Chain)}");
+            }
+
+            foreach (var (key, value) in description.Properties)
+            {
+                o.WriteLine($"{key + ":",-22}{value}");
+            }
+
+            if (contentDigest is not null)
+            {
+                o.WriteLine($"digest:     {contentDigest}");
+            }
+
+            return 0;
+        });
+        return command;
+    }
+}

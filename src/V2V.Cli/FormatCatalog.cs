@@ -1,0 +1,16 @@
+using V2V.Adapters.HyperV;
+using V2V.Adapters.Physical;
+using V2V.Core.Formats;
+using V2V.DiskFormats.Raw;
+using V2V.DiskFormats.Vhdx;
+
+namespace V2V.Cli;
+
+/// <summary>Every format V2V knows, registered explicitly and in detection order.</summary>
+public static class FormatCatalog
+{
+    public static FormatRegistry Create() => new(
+        sources: [new VhdxImageFormat()],
+        raw: new RawImageFormat(),
+        targets: [new VhdxTargetFormat(), new RawTargetFormat()]);
+}

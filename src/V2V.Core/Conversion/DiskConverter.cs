@@ -1,0 +1,159 @@
+using V2V.Core.Disks;
+using V2V.Core.Errors;
+using V2V.Core.Formats;
+using V2V.Core.Output;
+using V2V.Core.Pipeline;
+
+namespace V2V.Core.Conversion;
+
+/// <summary>
+/// Converts one source disk into one or more targets in a single pass: every target is checked
+/// before any data moves, written under a temporary name, verified through V2V's own reader when
+/// asked, and renamed into place only then. Any failure or cancellation deletes every partial file.
+/// </summary>
+public static class DiskConverter
+{
+    public static async Task<ConversionOutcome> ConvertAsync(
+        IDiskSource source,
+        IReadOnlyList<TargetPlan> plans,
+        FormatRegistry registry,
+        ConversionOptions options,
+        IProgress<ConversionProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        CheckPlans(source, plans);
+
+        var outputs = new List<AtomicOutputFile>();
+        var targets = new List<IDiskTarget>();
+        try
+        {
+            foreach (var plan in plans)
+            {
+                var output = AtomicOutputFile.Create(plan.Request.Path, plan.Overwrite);
+                outputs.Add(output);
+                targets.Add(plan.Format.Create(output.Handle, plan.Request));
+            }
+
+            var copy = await BlockPipeline.RunAsync(new RandomAccessProducer(source, source.Capacity), targets, options.Pipeline, SynchronousProgress(progress, ConversionPhase.Copying, null), cancellationToken).ConfigureAwait(false);
+
+            var outcomes = new List<TargetOutcome>();
+            for (int i = 0; i < plans.Count; i++)
+            {
+                targets[i].Complete();
+                string? verified = null;
+                if (options.Verify)
+                {
+                    verified = await VerifyAsync(registry, outputs[i], source.Capacity, copy.Digest, options.Pipeline,
+                        SynchronousProgress(progress, ConversionPhase.Verifying, plans[i].Request.Path), cancellationToken).ConfigureAwait(false);
+                }
+
+                outcomes.Add(Describe(plans[i], targets[i], outputs[i], source.Capacity, verified));
+            }
+
+            foreach (var output in outputs)
+            {
+                output.Commit();
+            }
+
+            return new ConversionOutcome(source.Path, source.Capacity, copy, outcomes);
+        }
+        finally
+        {
+            foreach (var target in targets)
+            {
+                target.Dispose();
+            }
+
+            foreach (var output in outputs)
+            {
+                output.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Reads a finished (not yet renamed) target back and checks it holds exactly the source's content.</summary>
+    private static async Task<string> VerifyAsync(FormatRegistry registry, AtomicOutputFile output, long sourceCapacity, string expectedDigest,
+        PipelineOptions options, IProgress<PipelineProgress>? progress, CancellationToken cancellationToken)
+    {
+        using var written = registry.Open(output.PartialPath, SourceOptions.Default);
+        if (written.Capacity < sourceCapacity)
+        {
+            throw new ChecksumMismatchException(output.FinalPath, "verification: capacity", sourceCapacity.ToString(System.Globalization.CultureInfo.InvariantCulture), written.Capacity.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        var check = await BlockPipeline.DigestAsync(written, sourceCapacity, options, progress, cancellationToken).ConfigureAwait(false);
+        if (check.Digest != expectedDigest)
+        {
+            throw new ChecksumMismatchException(output.FinalPath, "verification: content digest", expectedDigest, check.Digest);
+        }
+
+        if (DiskComparer.FirstNonZero(written, sourceCapacity, written.Capacity) is { } offset)
+        {
+            throw new ChecksumMismatchException(output.FinalPath, $"verification: padding after the source's end is not zero at offset {offset}", "zeros", "data");
+        }
+
+        return check.Digest;
+    }
+
+    private static TargetOutcome Describe(TargetPlan plan, IDiskTarget target, AtomicOutputFile output, long sourceCapacity, string? verified)
+    {
+        var notes = new List<string>();
+        if (target.Capacity != sourceCapacity)
+        {
+            notes.Add($"capacity rounded up from {sourceCapacity} to {target.Capacity} bytes (the added bytes read as zero)");
+        }
+
+        long length = RandomAccess.GetLength(output.Handle);
+        return new TargetOutcome(output.FinalPath, plan.Format.Name, plan.Request.Subformat ?? (plan.Format.Subformats.Count > 0 ? plan.Format.Subformats[0] : null), target.Capacity, length, verified, notes);
+    }
+
+    private static void CheckPlans(IDiskSource source, IReadOnlyList<TargetPlan> plans)
+    {
+        if (plans.Count == 0)
+        {
+            throw new UsageException("no target given");
+        }
+
+        string sourcePath = RealPath(source.Path);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var plan in plans)
+        {
+            plan.Format.Validate(plan.Request);
+            string targetPath = RealPath(plan.Request.Path);
+            if (targetPath == sourcePath)
+            {
+                throw new UsageException($"{plan.Request.Path}: target is the source itself; V2V never writes its source");
+            }
+
+            if (!seen.Add(targetPath))
+            {
+                throw new UsageException($"{plan.Request.Path}: named as a target twice");
+            }
+        }
+    }
+
+    private static string RealPath(string path)
+    {
+        string full = Path.GetFullPath(path);
+        try
+        {
+            return File.ResolveLinkTarget(full, returnFinalTarget: true)?.FullName ?? full;
+        }
+        catch (IOException)
+        {
+            return full;
+        }
+    }
+
+    /// <summary>
+    /// Progress reports delivered on the reporting thread (Progress&lt;T&gt; would post them to the
+    /// thread pool out of order).
+    /// </summary>
+    private static ForwardingProgress? SynchronousProgress(IProgress<ConversionProgress>? progress, ConversionPhase phase, string? target) =>
+        progress is null ? null : new ForwardingProgress(p => progress.Report(new ConversionProgress(phase, target, p)));
+
+    private sealed class ForwardingProgress(Action<PipelineProgress> report) : IProgress<PipelineProgress>
+    {
+        public void Report(PipelineProgress value) => report(value);
+    }
+}

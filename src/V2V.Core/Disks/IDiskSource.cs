@@ -1,0 +1,29 @@
+namespace V2V.Core.Disks;
+
+/// <summary>
+/// A virtual disk that can be read at any offset. Implementations must allow concurrent
+/// <see cref="Read"/> calls from several threads (positional reads, no shared file position).
+/// </summary>
+public interface IDiskSource : IDisposable
+{
+    /// <summary>The file or device this disk was opened from, for messages.</summary>
+    string Path { get; }
+
+    /// <summary>Virtual size in bytes.</summary>
+    long Capacity { get; }
+
+    /// <summary>Logical sector size the guest sees (512 or 4096).</summary>
+    int LogicalSectorSize { get; }
+
+    /// <summary>
+    /// Ordered, non-overlapping extents that together cover [0, Capacity). Cheap: answered from
+    /// allocation tables (or SEEK_DATA), never by reading payload.
+    /// </summary>
+    IEnumerable<DiskExtent> EnumerateExtents();
+
+    /// <summary>Reads destination.Length bytes at offset; offset + length must not pass Capacity.</summary>
+    void Read(long offset, Span<byte> destination);
+
+    /// <summary>Format facts for <c>v2v info</c>.</summary>
+    SourceDescription Describe();
+}

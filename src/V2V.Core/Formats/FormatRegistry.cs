@@ -1,0 +1,91 @@
+using V2V.Core.Disks;
+using V2V.Core.Errors;
+
+namespace V2V.Core.Formats;
+
+/// <summary>
+/// The ordered list of formats. Sources are recognised by magic bytes, never by name; a file
+/// that matches no magic is raw, unless its extension claims a format, in which case it is a
+/// damaged image and is refused rather than copied byte for byte.
+/// </summary>
+public sealed class FormatRegistry
+{
+    private readonly List<IImageFormat> _sources;
+    private readonly List<ITargetFormat> _targets;
+    private readonly IImageFormat _raw;
+
+    public FormatRegistry(IEnumerable<IImageFormat> sources, IImageFormat raw, IEnumerable<ITargetFormat> targets)
+    {
+        _sources = [.. sources];
+        _raw = raw;
+        _targets = [.. targets];
+    }
+
+    public IReadOnlyList<ITargetFormat> Targets => _targets;
+
+    /// <summary>The format whose magic the probe carries, raw when none does.</summary>
+    public IImageFormat Detect(FileProbe probe)
+    {
+        foreach (var format in _sources)
+        {
+            if (format.Detect(probe))
+            {
+                return format;
+            }
+        }
+
+        string extension = System.IO.Path.GetExtension(probe.Path).TrimStart('.');
+        var claimed = _sources.FirstOrDefault(f => f.Extensions.Contains(extension, StringComparer.OrdinalIgnoreCase));
+        if (claimed is not null)
+        {
+            throw new InvalidImageException(probe.Path, $"named like a {claimed.Name} image but has no {claimed.Name} signature");
+        }
+
+        return _raw;
+    }
+
+    /// <summary>Opens a file or block device as a disk, choosing the format by its magic bytes.</summary>
+    public IDiskSource Open(string path, SourceOptions options) => DetectFile(path).Open(path, options);
+
+    /// <summary>The format of a file or block device, by its magic bytes.</summary>
+    public IImageFormat DetectFile(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new UsageException($"{path}: no such file or device");
+        }
+
+        using var probeHandle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        long length = RandomAccess.GetLength(probeHandle);
+        var probe = FileProbe.Read(path, length, (offset, buffer) => ReadFully(probeHandle, buffer.Span, offset));
+        return Detect(probe);
+    }
+
+    private static int ReadFully(Microsoft.Win32.SafeHandles.SafeFileHandle handle, Span<byte> buffer, long offset)
+    {
+        int done = 0;
+        while (done < buffer.Length)
+        {
+            int got = RandomAccess.Read(handle, buffer[done..], offset + done);
+            if (got == 0)
+            {
+                break;
+            }
+
+            done += got;
+        }
+
+        return done;
+    }
+
+    public ITargetFormat Target(string name) =>
+        _targets.FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase))
+        ?? throw new UsageException($"unknown target format \"{name}\" (known: {string.Join(", ", _targets.Select(t => t.Name))})");
+
+    /// <summary>The target format a file name's extension selects, if any.</summary>
+    public ITargetFormat? TargetForPath(string path)
+    {
+        string extension = System.IO.Path.GetExtension(path).TrimStart('.');
+        return _targets.FirstOrDefault(t => t.Extensions.Contains(extension, StringComparer.OrdinalIgnoreCase));
+    }
+}

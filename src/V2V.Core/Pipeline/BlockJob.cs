@@ -1,0 +1,17 @@
+namespace V2V.Core.Pipeline;
+
+/// <summary>What a pipeline worker is asked to do with one range of the disk.</summary>
+public enum BlockJobKind
+{
+    /// <summary>Read one chunk from a random-access source.</summary>
+    Read,
+
+    /// <summary>A chunk a forward-only source has already filled.</summary>
+    Filled,
+
+    /// <summary>A run of chunks known to be zero or unallocated: nothing to read.</summary>
+    Zero,
+}
+
+/// <summary>A unit of work, numbered in disk order so the digest can be assembled in order.</summary>
+public readonly record struct BlockJob(long Sequence, long Offset, long Length, BlockJobKind Kind, ChunkBuffer? Buffer = null);

@@ -1,0 +1,29 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace V2V.DiskFormats.Common;
+
+/// <summary>Sizes output files: fixed images reserve their space up front, dynamic ones only grow.</summary>
+public static partial class FileSpace
+{
+    /// <summary>
+    /// Makes the file <paramref name="length"/> bytes long with the space reserved on disk
+    /// (posix_fallocate on Linux), so a fixed image cannot run out of space half-way.
+    /// </summary>
+    public static void Reserve(SafeFileHandle file, long length)
+    {
+        if (OperatingSystem.IsLinux() && length > 0)
+        {
+            int error = PosixFallocate(file, 0, length);
+            if (error != 0 && error != 95 /* EOPNOTSUPP: filesystem cannot reserve; plain length below */)
+            {
+                throw new IOException($"cannot reserve {length} bytes for the output file (errno {error})");
+            }
+        }
+
+        RandomAccess.SetLength(file, length);
+    }
+
+    [LibraryImport("libc", EntryPoint = "posix_fallocate")]
+    private static partial int PosixFallocate(SafeFileHandle fd, long offset, long length);
+}

@@ -1,0 +1,77 @@
+using Microsoft.Win32.SafeHandles;
+using V2V.Core.Errors;
+
+namespace V2V.DiskFormats.Common;
+
+/// <summary>
+/// A source image file opened read-only for positional reads. Every structured read says what
+/// it is reading, so a truncated file is reported with the structure and offset that are missing.
+/// </summary>
+public sealed class ImageFile : IDisposable
+{
+    private ImageFile(string path, SafeFileHandle handle, long length)
+    {
+        Path = path;
+        Handle = handle;
+        Length = length;
+    }
+
+    public string Path { get; }
+    public SafeFileHandle Handle { get; }
+    public long Length { get; }
+
+    public static ImageFile OpenRead(string path)
+    {
+        var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
+        try
+        {
+            return new ImageFile(path, handle, RandomAccess.GetLength(handle));
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Reads exactly destination.Length bytes or reports the file as truncated at <paramref name="what"/>.</summary>
+    public void ReadExactly(long offset, Span<byte> destination, string what)
+    {
+        if (offset < 0 || offset > Length - destination.Length)
+        {
+            throw new InvalidImageException(Path, $"truncated: {what} needs {destination.Length} bytes at offset {offset}, but the file is {Length} bytes");
+        }
+
+        int done = 0;
+        while (done < destination.Length)
+        {
+            int got = RandomAccess.Read(Handle, destination[done..], offset + done);
+            if (got == 0)
+            {
+                throw new InvalidImageException(Path, $"truncated: {what} at offset {offset} ended early");
+            }
+
+            done += got;
+        }
+    }
+
+    /// <summary>Reads what the file holds at offset; bytes past its end read as zero.</summary>
+    public void ReadOrZero(long offset, Span<byte> destination)
+    {
+        int done = 0;
+        while (done < destination.Length && offset + done < Length)
+        {
+            int got = RandomAccess.Read(Handle, destination[done..], offset + done);
+            if (got == 0)
+            {
+                break;
+            }
+
+            done += got;
+        }
+
+        destination[done..].Clear();
+    }
+
+    public void Dispose() => Handle.Dispose();
+}

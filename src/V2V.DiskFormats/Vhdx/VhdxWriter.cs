@@ -1,0 +1,168 @@
+using System.Buffers.Binary;
+using Microsoft.Win32.SafeHandles;
+using V2V.Core.Disks;
+using V2V.DiskFormats.Common;
+
+namespace V2V.DiskFormats.Vhdx;
+
+/// <summary>What a new VHDX file will be.</summary>
+public sealed record VhdxWriterOptions(
+    long Capacity,
+    long BlockSize,
+    int LogicalSectorSize,
+    int PhysicalSectorSize,
+    bool Fixed,
+    string Creator = "V2V");
+
+/// <summary>
+/// Writes a VHDX file. Layout: header section (1 MiB), an empty log (1 MiB, as Hyper-V reserves),
+/// metadata (1 MiB), BAT, then payload blocks. A dynamic file appends each block the first time
+/// data arrives for it, so the file is exactly as long as its metadata plus the blocks holding
+/// data; a fixed file reserves every block up front. Tables and headers are written last.
+/// </summary>
+public sealed class VhdxWriter : IDiskTarget
+{
+    private const long LogOffset = 1 * Alignment.MiB;
+    private const long MetadataOffset = 2 * Alignment.MiB;
+    private const long MetadataLength = 1 * Alignment.MiB;
+    private const long BatOffset = 3 * Alignment.MiB;
+
+    private readonly SafeFileHandle _file;
+    private readonly VhdxWriterOptions _options;
+    private readonly VhdxBatLayout _layout;
+    private readonly long _batLength;
+    private readonly long _dataStart;
+    private readonly Dictionary<long, long> _allocated = []; // dynamic: block → file offset
+    private long _nextFree;
+
+    public VhdxWriter(SafeFileHandle file, VhdxWriterOptions options)
+    {
+        if (options.Capacity <= 0 || options.Capacity > VhdxLayout.MaxVirtualDiskSize || options.Capacity % options.LogicalSectorSize != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), $"capacity {options.Capacity} is not a sector multiple up to 64 TiB");
+        }
+
+        _file = file;
+        _options = options;
+        _layout = new VhdxBatLayout(options.Capacity, options.BlockSize, options.LogicalSectorSize, hasParent: false);
+        _batLength = Alignment.RoundUp(_layout.TotalEntries * 8, Alignment.MiB);
+        _dataStart = BatOffset + _batLength;
+        _nextFree = _dataStart;
+        if (options.Fixed)
+        {
+            FileSpace.Reserve(file, _dataStart + _layout.PayloadBlocks * options.BlockSize);
+        }
+    }
+
+    public long Capacity => _options.Capacity;
+
+    public void Write(long offset, ReadOnlySpan<byte> data)
+    {
+        long block = offset / _options.BlockSize;
+        long inBlock = offset % _options.BlockSize;
+        if (inBlock + data.Length > _options.BlockSize || offset + data.Length > Capacity)
+        {
+            throw new ArgumentOutOfRangeException(nameof(offset), $"write at {offset} of {data.Length} bytes crosses a block or the end of the disk");
+        }
+
+        RandomAccess.Write(_file, data, BlockFileOffset(block) + inBlock);
+    }
+
+    public void Complete()
+    {
+        long fileLength = _options.Fixed ? _dataStart + _layout.PayloadBlocks * _options.BlockSize : _nextFree;
+        RandomAccess.SetLength(_file, fileLength);
+        WriteBat();
+        WriteMetadata();
+        WriteHeaderSection();
+    }
+
+    public void Dispose()
+    {
+        // The file handle belongs to the caller (it renames or deletes the file).
+    }
+
+    private long BlockFileOffset(long block)
+    {
+        if (_options.Fixed)
+        {
+            return _dataStart + block * _options.BlockSize;
+        }
+
+        if (!_allocated.TryGetValue(block, out long fileOffset))
+        {
+            fileOffset = _nextFree;
+            _nextFree += _options.BlockSize;
+            _allocated[block] = fileOffset;
+        }
+
+        return fileOffset;
+    }
+
+    private void WriteBat()
+    {
+        var buffer = new byte[Math.Min(_batLength, Alignment.MiB)];
+        for (long first = 0; first < _layout.TotalEntries; first += buffer.Length / 8)
+        {
+            int count = (int)Math.Min(buffer.Length / 8, _layout.TotalEntries - first);
+            for (int i = 0; i < count; i++)
+            {
+                BinaryPrimitives.WriteUInt64LittleEndian(buffer.AsSpan(i * 8), EntryAt(first + i).ToRaw());
+            }
+
+            RandomAccess.Write(_file, buffer.AsSpan(0, count * 8), BatOffset + first * 8);
+        }
+    }
+
+    private VhdxBatEntry EntryAt(long index)
+    {
+        if (_layout.IsSectorBitmapEntry(index))
+        {
+            return new VhdxBatEntry(VhdxBlockState.NotPresent, 0);
+        }
+
+        long block = index - index / (_layout.ChunkRatio + 1);
+        if (_options.Fixed)
+        {
+            return new VhdxBatEntry(VhdxBlockState.FullyPresent, (_dataStart + block * _options.BlockSize) / Alignment.MiB);
+        }
+
+        // Blocks without data: NOT_PRESENT with FileOffsetMB 0, as Hyper-V demands.
+        return _allocated.TryGetValue(block, out long offset)
+            ? new VhdxBatEntry(VhdxBlockState.FullyPresent, offset / Alignment.MiB)
+            : new VhdxBatEntry(VhdxBlockState.NotPresent, 0);
+    }
+
+    private void WriteMetadata()
+    {
+        var region = new byte[VhdxLayout.MetadataTableSize + 4096];
+        new VhdxDiskParameters(
+            (uint)_options.BlockSize,
+            LeaveBlocksAllocated: _options.Fixed,
+            HasParent: false,
+            (ulong)_options.Capacity,
+            Guid.NewGuid(),
+            (uint)_options.LogicalSectorSize,
+            (uint)_options.PhysicalSectorSize).WriteRegion(region);
+        RandomAccess.Write(_file, region, MetadataOffset);
+    }
+
+    private void WriteHeaderSection()
+    {
+        var section = new byte[VhdxLayout.HeaderSectionSize];
+        new VhdxFileIdentifier(_options.Creator).Write(section);
+
+        var header = new VhdxHeader(1, Guid.NewGuid(), Guid.NewGuid(), Guid.Empty, 0, 1, (uint)VhdxLayout.DefaultLogLength, LogOffset);
+        header.Write(section.AsSpan((int)VhdxLayout.Header1Offset));
+        (header with { SequenceNumber = 2 }).Write(section.AsSpan((int)VhdxLayout.Header2Offset));
+
+        var regions = new VhdxRegionTable(
+        [
+            new VhdxRegionEntry(VhdxGuids.BatRegion, BatOffset, (uint)_batLength, Required: true),
+            new VhdxRegionEntry(VhdxGuids.MetadataRegion, MetadataOffset, (uint)MetadataLength, Required: true),
+        ]);
+        regions.Write(section.AsSpan((int)VhdxLayout.RegionTable1Offset));
+        regions.Write(section.AsSpan((int)VhdxLayout.RegionTable2Offset));
+        RandomAccess.Write(_file, section, 0);
+    }
+}
