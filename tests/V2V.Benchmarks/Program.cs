@@ -1,1 +1,139 @@
-Console.WriteLine("todo");
+using System.Diagnostics;
+using System.Globalization;
+using V2V.TestSupport;
+
+// V2V benchmark: builds fixtures, then times `v2v convert` against `qemu-img convert` on the same
+// input in the same run, and prints the ratios the issues ask for. Run from the repository root:
+//   dotnet run -c Release --project tests/V2V.Benchmarks [-- --repeat 5]
+// Needs qemu-img and GNU time (/usr/bin/time): apt-get install qemu-utils time.
+// v2v is measured as installed: `dotnet publish` with ReadyToRun (see the README).
+
+int repeat = args.Length == 2 && args[0] == "--repeat" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
+string root = RepositoryPaths.Root;
+string work = Path.Combine(root, "bench-work");
+Directory.CreateDirectory(work);
+string published = Path.Combine(work, "v2v");
+Run("dotnet", ["publish", Path.Combine(root, "src", "V2V.Cli"), "-c", "Release", "-r", "linux-x64", "--self-contained", "false", "-p:PublishReadyToRun=true", "-o", published, "-v", "quiet", "-nologo"]);
+string v2v = Path.Combine(published, "v2v.dll");
+
+const long MiB = 1024 * 1024;
+var rows = new List<string>();
+
+// 1. 2 GiB raw, 25 % allocated in scattered 1 MiB runs, half random, half repeated bytes.
+//    qemu-img convert does not flush its output by default (cache=unsafe); v2v fsyncs before the
+//    rename unless --no-sync. Both pairings are measured: like for like, and defaults.
+string scattered = Fixture("scattered-2g.raw", 2048 * MiB, SparseImage.Scattered(2048 * MiB, 0.25, (int)MiB));
+Compare("2 GiB / 25 % raw -> dynamic VHDX 32 MiB, no flush (v2v --no-sync, qemu-img default)", "out.vhdx",
+    ["convert", scattered, "{out}", "--no-sync", "--force"],
+    ["convert", "-f", "raw", "-O", "vhdx", "-o", "subformat=dynamic,block_size=32M", scattered, "{out}"]);
+Compare("2 GiB / 25 % raw -> dynamic VHDX 32 MiB, flushed (v2v default, qemu-img -t writeback)", "out.vhdx",
+    ["convert", scattered, "{out}", "--force"],
+    ["convert", "-t", "writeback", "-f", "raw", "-O", "vhdx", "-o", "subformat=dynamic,block_size=32M", scattered, "{out}"]);
+Compare("2 GiB / 25 % raw -> dynamic VHDX 1 MiB, no flush", "out.vhdx",
+    ["convert", scattered, "{out}", "--block-size", "1M", "--no-sync", "--force"],
+    ["convert", "-f", "raw", "-O", "vhdx", "-o", "subformat=dynamic,block_size=1M", scattered, "{out}"],
+    checkSize: 512 * MiB + 8 * MiB);
+
+// 2. 64 MiB of data in a 4 TiB sparse raw, against the same data in 64 GiB: time and memory must not follow capacity.
+var sparseRuns = Enumerable.Range(0, 64).Select(i => new DataRun(i * (64L << 30) / 64, (int)MiB, i % 2 == 0 ? RunFill.Random : RunFill.Repeated, (byte)(i + 1))).ToList();
+string small = Fixture("sparse-64g.raw", 64L << 30, sparseRuns);
+string huge = Fixture("sparse-4t.raw", 4L << 40, sparseRuns.Select((r, i) => r with { Offset = i * (4L << 40) / 64 }).ToList());
+var smallRun = TimeV2v(["convert", small, Path.Combine(work, "small.vhdx"), "--force"]);
+var hugeRun = TimeV2v(["convert", huge, Path.Combine(work, "huge.vhdx"), "--force"]);
+rows.Add(Row("64 MiB data in 64 GiB sparse raw -> VHDX", null, smallRun, null));
+rows.Add(Row("64 MiB data in 4 TiB sparse raw -> VHDX", null, hugeRun, null));
+rows.Add($"| 4 TiB vs 64 GiB | time x{hugeRun.Seconds / smallRun.Seconds:0.00} | peak RSS x{(double)hugeRun.PeakKiB / smallRun.PeakKiB:0.00} | | | |");
+
+Console.WriteLine();
+Console.WriteLine("| scenario | qemu-img s | v2v s | v2v / qemu-img | v2v peak RSS | output |");
+Console.WriteLine("|---|---|---|---|---|---|");
+rows.ForEach(Console.WriteLine);
+return 0;
+
+string Fixture(string name, long capacity, IReadOnlyList<DataRun> runs)
+{
+    string path = Path.Combine(work, name);
+    if (!File.Exists(path) || new FileInfo(path).Length != capacity)
+    {
+        Console.WriteLine($"building {name} ...");
+        SparseImage.Create(path, capacity, runs);
+    }
+
+    return path;
+}
+
+void Compare(string name, string output, string[] v2vArgs, string[] qemuArgs, long? checkSize = null)
+{
+    string target = Path.Combine(work, output);
+    var qemuRuns = new List<Measurement>();
+    var v2vRuns = new List<Measurement>();
+    for (int i = 0; i < repeat; i++)
+    {
+        File.Delete(target);
+        var q = Time("qemu-img", qemuArgs.Select(a => a.Replace("{out}", target, StringComparison.Ordinal)).ToArray());
+        File.Delete(target);
+        var v = TimeV2v(v2vArgs.Select(a => a.Replace("{out}", target, StringComparison.Ordinal)).ToArray());
+        qemuRuns.Add(q);
+        v2vRuns.Add(v);
+    }
+
+    var bestQemu = Median(qemuRuns);
+    var bestV2v = Median(v2vRuns);
+
+    long length = new FileInfo(target).Length;
+    string size = checkSize is { } limit ? $"{length / MiB} MiB (limit {limit / MiB} MiB: {(length <= limit ? "ok" : "TOO BIG")})" : $"{length / MiB} MiB";
+    rows.Add(Row(name, bestQemu, bestV2v, size));
+}
+
+static Measurement Median(List<Measurement> runs)
+{
+    var sorted = runs.OrderBy(r => r.Seconds).ToList();
+    return sorted[sorted.Count / 2] with { PeakKiB = runs.Max(r => r.PeakKiB) };
+}
+
+void Run(string program, string[] arguments)
+{
+    var start = new ProcessStartInfo(program) { UseShellExecute = false };
+    foreach (var a in arguments)
+    {
+        start.ArgumentList.Add(a);
+    }
+
+    using var process = Process.Start(start)!;
+    process.WaitForExit();
+    if (process.ExitCode != 0)
+    {
+        throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} failed");
+    }
+}
+
+Measurement TimeV2v(string[] arguments) => Time("dotnet", [v2v, .. arguments, "--no-progress"]);
+
+Measurement Time(string program, string[] arguments)
+{
+    var start = new ProcessStartInfo("/usr/bin/time") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+    foreach (var a in (string[])["-f", "TIME %e %M", program, .. arguments])
+    {
+        start.ArgumentList.Add(a);
+    }
+
+    var clock = Stopwatch.StartNew();
+    using var process = Process.Start(start)!;
+    string stdout = process.StandardOutput.ReadToEnd();
+    string stderr = process.StandardError.ReadToEnd();
+    process.WaitForExit();
+    clock.Stop();
+    if (process.ExitCode != 0)
+    {
+        throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} failed: {stderr}{stdout}");
+    }
+
+    var line = stderr.Split('\n').Last(l => l.StartsWith("TIME ", StringComparison.Ordinal)).Split(' ');
+    return new Measurement(clock.Elapsed.TotalSeconds, long.Parse(line[2], CultureInfo.InvariantCulture));
+}
+
+static string Row(string name, Measurement? qemu, Measurement v2v, string? output) =>
+    string.Create(CultureInfo.InvariantCulture,
+        $"| {name} | {(qemu is null ? "" : $"{qemu.Seconds:0.00}")} | {v2v.Seconds:0.00} | {(qemu is null ? "" : $"{v2v.Seconds / qemu.Seconds:0.00}")} | {v2v.PeakKiB / 1024} MiB | {output} |");
+
+internal sealed record Measurement(double Seconds, long PeakKiB);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using V2V.Core.Errors;
 using V2V.Core.Formats;
 
 namespace V2V.Cli.Commands;
@@ -38,7 +39,17 @@ public static class CheckCommand
 
     private static (string Format, IReadOnlyList<CheckFinding> Findings) Check(FormatRegistry registry, string path)
     {
-        var format = registry.DetectFile(path);
+        IImageFormat format;
+        try
+        {
+            format = registry.DetectFile(path);
+        }
+        catch (InvalidImageException e)
+        {
+            // Named like an image but without its signature: damage, reported like any other.
+            return ("unknown", [new CheckFinding(CheckSeverity.Problem, e.Message)]);
+        }
+
         if (format is ICheckableFormat checkable)
         {
             return (format.Name, checkable.Check(path));

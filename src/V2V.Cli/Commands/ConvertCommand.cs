@@ -21,10 +21,11 @@ public static class ConvertCommand
         var force = new Option<bool>("--force") { Description = "Overwrite an existing target" };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON" };
         var noProgress = new Option<bool>("--no-progress") { Description = "Do not draw a progress bar" };
+        var noSync = new Option<bool>("--no-sync") { Description = "Do not fsync the target before renaming it into place (faster; not crash-safe)" };
 
         var command = new Command("convert", "Convert a disk image or device into another format")
         {
-            source, target, to, subformat, blockSize, sectorSize, verify, force, json, noProgress,
+            source, target, to, subformat, blockSize, sectorSize, verify, force, json, noProgress, noSync,
         };
 
         command.SetAction(async (parse, _) =>
@@ -38,7 +39,7 @@ public static class ConvertCommand
 
             using var disk = context.Registry.Open(parse.GetValue(source)!, SourceOptions.Default);
             var request = new TargetRequest(targetPath, disk.Capacity, parse.GetValue(subformat), block, parse.GetValue(sectorSize) ?? disk.LogicalSectorSize);
-            var options = ConversionOptions.Default with { Verify = parse.GetValue(verify) };
+            var options = ConversionOptions.Default with { Verify = parse.GetValue(verify), Durable = !parse.GetValue(noSync) };
             var plans = new[] { new TargetPlan(format, request, parse.GetValue(force)) };
 
             var outcome = await ProgressDisplay.RunAsync(

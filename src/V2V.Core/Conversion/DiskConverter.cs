@@ -52,7 +52,7 @@ public static class DiskConverter
 
             foreach (var output in outputs)
             {
-                output.Commit();
+                output.Commit(options.Durable);
             }
 
             return new ConversionOutcome(source.Path, source.Capacity, copy, outcomes);

@@ -1,8 +1,9 @@
 namespace V2V.Core.Disks;
 
 /// <summary>
-/// A disk image being written. Blocks arrive in any order; each call comes from a single
-/// writer task, so implementations need not be thread-safe. Holes never written read as zero.
+/// A disk image being written. Chunks arrive in any order and from several pipeline workers at
+/// once, so <see cref="Write"/> must be thread-safe (positional writes, allocation under a lock).
+/// Ranges never written read as zero.
 /// </summary>
 public interface IDiskTarget : IDisposable
 {

@@ -36,23 +36,29 @@ public sealed class AtomicOutputFile : IDisposable
             throw new UsageException($"{finalPath}: target exists (use --force to overwrite)");
         }
 
-        var folder = Path.GetDirectoryName(finalPath)!;
-        if (!Directory.Exists(folder))
-        {
-            throw new UsageException($"{finalPath}: folder {folder} does not exist");
-        }
+        Directory.CreateDirectory(Path.GetDirectoryName(finalPath)!);
 
+        // A leftover from a crashed run is ours to replace. CreateNew, not Create: truncating an
+        // existing file makes ext4 (auto_da_alloc) flush the whole file synchronously on close.
         string partial = finalPath + PartialSuffix;
-        var handle = File.OpenHandle(partial, FileMode.Create, FileAccess.ReadWrite, FileShare.Read);
+        File.Delete(partial);
+        var handle = File.OpenHandle(partial, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read);
         return new AtomicOutputFile(finalPath, partial, handle, overwrite);
     }
 
-    /// <summary>Flushes the partial file to stable storage, closes it and renames it to the final path.</summary>
-    public void Commit()
+    /// <summary>
+    /// Closes the partial file and renames it to the final path; with <paramref name="durable"/> it
+    /// is flushed to stable storage first, so a crash right after cannot leave a renamed file whose
+    /// data never reached the disk.
+    /// </summary>
+    public void Commit(bool durable = true)
     {
         using (var stream = new FileStream(Handle, FileAccess.ReadWrite, bufferSize: 0))
         {
-            stream.Flush(flushToDisk: true);
+            if (durable)
+            {
+                stream.Flush(flushToDisk: true);
+            }
         }
 
         File.Move(PartialPath, FinalPath, Overwrite);

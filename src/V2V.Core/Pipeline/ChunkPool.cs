@@ -29,7 +29,6 @@ public sealed class ChunkPool
                 : await _free.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        buffer.SetHolders(1);
         return buffer;
     }
 

@@ -3,8 +3,11 @@ namespace V2V.Core.Pipeline;
 /// <summary>Tuning knobs of one pipeline run; the defaults suit a 2-core machine.</summary>
 public sealed record PipelineOptions
 {
-    /// <summary>Parallel workers reading (and inflating) chunks and hashing them.</summary>
-    public int Workers { get; init; } = Math.Max(2, Environment.ProcessorCount);
+    /// <summary>
+    /// Parallel workers that read (and inflate), hash and write chunks. One more than the cores, so
+    /// a worker waiting on I/O does not leave a core idle.
+    /// </summary>
+    public int Workers { get; init; } = Math.Max(3, Environment.ProcessorCount + 1);
 
     /// <summary>Chunk buffers in flight: the pipeline's memory bound is this × 1 MiB.</summary>
     public int BuffersInFlight { get; init; } = 32;

@@ -19,6 +19,7 @@ public sealed record VhdxWriterOptions(
 /// metadata (1 MiB), BAT, then payload blocks. A dynamic file appends each block the first time
 /// data arrives for it, so the file is exactly as long as its metadata plus the blocks holding
 /// data; a fixed file reserves every block up front. Tables and headers are written last.
+/// Writes may come from several threads: only block allocation takes a lock.
 /// </summary>
 public sealed class VhdxWriter : IDiskTarget
 {
@@ -89,14 +90,17 @@ public sealed class VhdxWriter : IDiskTarget
             return _dataStart + block * _options.BlockSize;
         }
 
-        if (!_allocated.TryGetValue(block, out long fileOffset))
+        lock (_allocated)
         {
-            fileOffset = _nextFree;
-            _nextFree += _options.BlockSize;
-            _allocated[block] = fileOffset;
-        }
+            if (!_allocated.TryGetValue(block, out long fileOffset))
+            {
+                fileOffset = _nextFree;
+                _nextFree += _options.BlockSize;
+                _allocated[block] = fileOffset;
+            }
 
-        return fileOffset;
+            return fileOffset;
+        }
     }
 
     private void WriteBat()

@@ -1,0 +1,10 @@
+using System.Runtime.CompilerServices;
+
+namespace V2V.Core.Pipeline;
+
+/// <summary>A 32-byte BLAKE3 hash held inline, so blocks carry their hash without an allocation.</summary>
+[InlineArray(32)]
+public struct PieceHash
+{
+    private byte _element0;
+}

@@ -1,0 +1,50 @@
+using V2V.Core.Errors;
+using V2V.Core.Output;
+using V2V.TestSupport;
+
+namespace V2V.Core.Tests;
+
+public class AtomicOutputFileTests
+{
+    [Test]
+    public void Commit_renames_the_partial_file_into_place()
+    {
+        using var folder = new TempFolder();
+        using (var output = AtomicOutputFile.Create(folder.File("disk.vhdx"), overwrite: false))
+        {
+            RandomAccess.Write(output.Handle, new byte[] { 1, 2, 3 }, 0);
+            Assert.That(folder.FileNames(), Is.EqualTo(new[] { "disk.vhdx.partial" }));
+            output.Commit();
+        }
+
+        Assert.That(folder.FileNames(), Is.EqualTo(new[] { "disk.vhdx" }));
+        Assert.That(File.ReadAllBytes(folder.File("disk.vhdx")), Is.EqualTo(new byte[] { 1, 2, 3 }));
+    }
+
+    [Test]
+    public void Disposing_without_commit_leaves_nothing()
+    {
+        using var folder = new TempFolder();
+        using (var output = AtomicOutputFile.Create(folder.File("disk.vhdx"), overwrite: false))
+        {
+            RandomAccess.Write(output.Handle, new byte[] { 1 }, 0);
+        }
+
+        Assert.That(folder.FileNames(), Is.Empty);
+    }
+
+    [Test]
+    public void An_existing_target_is_refused_unless_overwrite_is_asked()
+    {
+        using var folder = new TempFolder();
+        File.WriteAllText(folder.File("disk.vhdx"), "precious");
+
+        Assert.Throws<UsageException>(() => AtomicOutputFile.Create(folder.File("disk.vhdx"), overwrite: false));
+        using (var output = AtomicOutputFile.Create(folder.File("disk.vhdx"), overwrite: true))
+        {
+            output.Commit();
+        }
+
+        Assert.That(new FileInfo(folder.File("disk.vhdx")).Length, Is.Zero);
+    }
+}

@@ -1,0 +1,143 @@
+using V2V.Core.Pipeline;
+using V2V.TestSupport;
+
+namespace V2V.Core.Tests;
+
+public class BlockPipelineTests
+{
+    private const long MiB = 1024 * 1024;
+
+    private static Task<PipelineResult> Copy(MemoryDisk source, params MemoryDisk[] targets) =>
+        BlockPipeline.RunAsync(new RandomAccessProducer(source, source.Capacity), targets, new PipelineOptions(), null, CancellationToken.None);
+
+    [Test]
+    public async Task Copies_data_to_every_target_and_drops_zero_chunks()
+    {
+        var source = new MemoryDisk(64 * MiB);
+        var payload = new byte[3 * MiB];
+        new Random(1).NextBytes(payload);
+        source.Fill(5 * MiB, payload);
+        source.Fill(20 * MiB, new byte[MiB]); // stored, but all zero
+        var first = new MemoryDisk(64 * MiB);
+        var second = new MemoryDisk(64 * MiB);
+
+        var result = await Copy(source, first, second);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(first.ReadAll(5 * MiB, payload.Length), Is.EqualTo(payload));
+            Assert.That(second.ReadAll(5 * MiB, payload.Length), Is.EqualTo(payload));
+            Assert.That(first.Writes, Is.EqualTo(3), "three data chunks, the zero chunk not written");
+            Assert.That(result.DataBytesRead, Is.EqualTo(4 * MiB));
+            Assert.That(result.ZeroBytesDropped, Is.EqualTo(MiB));
+        });
+    }
+
+    [Test]
+    public async Task Holes_are_never_read()
+    {
+        var source = new MemoryDisk(1L << 40);
+        source.Fill(123 * MiB, new byte[] { 1, 2, 3 });
+
+        await Copy(source, new MemoryDisk(1L << 40));
+
+        // The only chunk read is the one holding the data; its other 255 pages are holes inside it.
+        Assert.That(source.HoleReads, Is.LessThanOrEqualTo(256));
+    }
+
+    [Test]
+    public void A_failing_read_fails_the_run_with_that_error()
+    {
+        var source = new MemoryDisk(16 * MiB);
+        source.Fill(0, new byte[16 * MiB].Select((_, i) => (byte)(i + 1)).ToArray());
+        source.FailRead = offset => offset == 7 * MiB ? new IOException("disk fell off") : null;
+
+        var error = Assert.ThrowsAsync<IOException>(() => Copy(source, new MemoryDisk(16 * MiB)));
+        Assert.That(error!.Message, Is.EqualTo("disk fell off"));
+    }
+
+    [Test]
+    public void Cancellation_stops_the_run()
+    {
+        var source = new MemoryDisk(256 * MiB);
+        source.Fill(0, new byte[256 * MiB].Select(_ => (byte)1).ToArray());
+        using var cancel = new CancellationTokenSource();
+        source.FailRead = offset =>
+        {
+            if (offset == 10 * MiB)
+            {
+                cancel.Cancel();
+            }
+
+            return null;
+        };
+
+        Assert.CatchAsync<OperationCanceledException>(() =>
+            BlockPipeline.RunAsync(new RandomAccessProducer(source, source.Capacity), [new MemoryDisk(256 * MiB)], new PipelineOptions(), null, cancel.Token));
+    }
+
+    [Test]
+    public async Task Memory_stays_within_the_buffer_pool_whatever_the_capacity()
+    {
+        var options = new PipelineOptions { BuffersInFlight = 8 };
+
+        async Task<long> AllocatedFor(long capacity)
+        {
+            var source = new MemoryDisk(capacity);
+            for (int i = 0; i < 64; i++)
+            {
+                source.Fill(capacity / 64 * i, new byte[] { 7 });
+            }
+
+            var target = new CountingTarget(capacity);
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            await BlockPipeline.RunAsync(new RandomAccessProducer(source, capacity), [target], options, null, CancellationToken.None);
+            return GC.GetTotalAllocatedBytes(precise: true) - before;
+        }
+
+        // 64 data chunks: a pipeline allocating per chunk would need 64 MiB; the pool holds 8.
+        long huge = await AllocatedFor(4L << 40);
+        Assert.That(huge, Is.LessThan(12 * MiB), $"a 4 TiB run allocated {huge} bytes");
+    }
+
+    [Test]
+    public async Task Progress_reports_reach_the_planned_total()
+    {
+        var source = new MemoryDisk(32 * MiB);
+        source.Fill(0, new byte[8 * MiB].Select(_ => (byte)9).ToArray());
+        var reports = new List<PipelineProgress>();
+        var progress = new SynchronousProgress(reports.Add);
+
+        await BlockPipeline.RunAsync(new RandomAccessProducer(source, source.Capacity), [], new PipelineOptions(), progress, CancellationToken.None);
+
+        Assert.That(reports[^1], Is.EqualTo(new PipelineProgress(8 * MiB, 8 * MiB, 32 * MiB, 32 * MiB)));
+    }
+
+    /// <summary>A target that keeps nothing, so the measurement sees the pipeline's allocations only.</summary>
+    private sealed class CountingTarget(long capacity) : V2V.Core.Disks.IDiskTarget
+    {
+        public long Capacity => capacity;
+        public void Write(long offset, ReadOnlySpan<byte> data)
+        {
+        }
+
+        public void Complete()
+        {
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+
+    private sealed class SynchronousProgress(Action<PipelineProgress> report) : IProgress<PipelineProgress>
+    {
+        public void Report(PipelineProgress value)
+        {
+            lock (this)
+            {
+                report(value);
+            }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using System.Diagnostics;
+using V2V.Cli;
+
+namespace V2V.TestSupport;
+
+/// <summary>Runs the v2v CLI in-process (fast) or as the real executable (exit codes, stderr as users see them).</summary>
+public static class CliRunner
+{
+    public static CliResult Run(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var context = new CliContext(FormatCatalog.Create(), output, error, ProgressAllowed: false, CancellationToken.None);
+        int code = CliApp.RunAsync(args, context).GetAwaiter().GetResult();
+        return new CliResult(code, output.ToString(), error.ToString());
+    }
+
+    public static CliResult RunProcess(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(RepositoryPaths.CliDll);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        return new CliResult(process.ExitCode, stdout.Result, stderr.Result);
+    }
+}
+
+public sealed record CliResult(int ExitCode, string StdOut, string StdErr)
+{
+    /// <summary>Asserts the contract for bad input: exit 2 and exactly one "error:" line naming the file.</summary>
+    public void AssertRejected(string fileNamed, string? mentioning = null)
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(ExitCode, Is.EqualTo(2), $"stdout: {StdOut}\nstderr: {StdErr}");
+            var lines = StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.That(lines, Has.Length.EqualTo(1), "exactly one line on stderr");
+            Assert.That(StdErr, Does.StartWith("error: "));
+            Assert.That(StdErr, Does.Contain(Path.GetFileName(fileNamed)));
+            if (mentioning is not null)
+            {
+                Assert.That(StdErr, Does.Contain(mentioning).IgnoreCase);
+            }
+        });
+    }
+}

@@ -1,0 +1,37 @@
+namespace V2V.TestSupport;
+
+/// <summary>Where the repository and the shared real-product samples are, found from the test binary.</summary>
+public static class RepositoryPaths
+{
+    public static string Root { get; } = FindRoot();
+
+    /// <summary>../shared/samples beside the repository (CI has it too); never copied into the repository.</summary>
+    public static string Samples => Path.GetFullPath(Path.Combine(Root, "..", "shared", "samples"));
+
+    public static string Sample(string relativePath)
+    {
+        string path = Path.Combine(Samples, relativePath);
+        if (!File.Exists(path))
+        {
+            Assert.Fail($"sample {path} is missing: the shared samples must sit at ../shared/samples beside the repository");
+        }
+
+        return path;
+    }
+
+    /// <summary>The built CLI, for the tests that run it as a separate process.</summary>
+    public static string CliDll => Path.Combine(AppContext.BaseDirectory, "v2v.dll");
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "V2V.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("V2V.sln not found above " + AppContext.BaseDirectory);
+    }
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The whole test suite, exactly as CI runs it: installs the independent oracles the tests use
+# (qemu-img, bunzip2, ...) when they are missing, builds in Release, runs every test project and
+# ends with one line of totals: "N passed, N failed" (", N skipped" when some were skipped).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+command -v qemu-img >/dev/null || missing+=(qemu-utils)
+command -v bunzip2 >/dev/null || missing+=(bzip2)
+command -v losetup >/dev/null || missing+=(mount)
+if ((${#missing[@]})); then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "installing test tools: ${missing[*]}"
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null \
+    || { echo "could not install ${missing[*]}"; echo "0 passed, 1 failed"; exit 1; }
+fi
+
+results=artifacts/test-results
+rm -rf "$results"
+dotnet build V2V.sln -c Release -nologo -v quiet || { echo "0 passed, 1 failed"; exit 1; }
+dotnet test V2V.sln -c Release --no-build -nologo --logger trx --results-directory "$results"
+status=$?
+
+passed=0 failed=0 skipped=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx")
+  count() { echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*' || echo 0; }
+  passed=$((passed + $(count passed)))
+  failed=$((failed + $(count failed) + $(count error) + $(count timeout) + $(count aborted)))
+  skipped=$((skipped + $(count notExecuted)))
+done
+# A crashed test host leaves no counters: never let that read as success.
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+
+line="$passed passed, $failed failed"
+[ "$skipped" -gt 0 ] && line="$line, $skipped skipped"
+echo "$line"
+[ "$failed" -eq 0 ]
