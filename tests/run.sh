@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 missing=()
 command -v qemu-img >/dev/null || missing+=(qemu-utils)
 command -v bunzip2 >/dev/null || missing+=(bzip2)
+command -v b3sum >/dev/null || missing+=(b3sum)
 command -v losetup >/dev/null || missing+=(mount)
 if ((${#missing[@]})); then
   sudo=""

@@ -79,6 +79,21 @@ public class InfoCheckCompareTests
     }
 
     [Test]
+    public void The_digest_is_what_b3sum_computes_by_the_documented_recipe()
+    {
+        using var folder = new TempFolder();
+        string raw = SparseImage.Create(folder.File("d.raw"), 5 * MiB + 1536, [new DataRun(MiB + 7, 300000, RunFill.Random), new DataRun(5 * MiB, 1536, RunFill.Repeated, 3)]);
+
+        string ours = JsonDocument.Parse(CliRunner.Run("info", raw, "--json", "--digest").StdOut).RootElement.GetProperty("digest").GetString()!;
+
+        ExternalTool.Require("b3sum");
+        var recipe = ExternalTool.RunIn(folder.Path, "bash", "-c",
+            "split -b 1M -a 6 d.raw piece. && for f in piece.*; do b3sum --raw \"$f\"; done > hashes && b3sum --no-names hashes");
+        Assert.That(recipe.ExitCode, Is.EqualTo(0), recipe.StdErr);
+        Assert.That(ours, Is.EqualTo("blake3-1m:" + recipe.StdOut.Trim()));
+    }
+
+    [Test]
     public void An_unknown_verb_is_a_usage_error() =>
         Assert.That(CliRunner.Run("frobnicate").ExitCode, Is.EqualTo(2));
 }
