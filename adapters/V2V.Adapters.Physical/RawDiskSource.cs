@@ -1,5 +1,6 @@
 using Microsoft.Win32.SafeHandles;
 using V2V.Core.Disks;
+using V2V.DiskFormats.Common;
 
 namespace V2V.Adapters.Physical;
 

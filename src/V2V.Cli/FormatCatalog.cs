@@ -3,6 +3,7 @@ using V2V.Adapters.Physical;
 using V2V.Core.Formats;
 using V2V.DiskFormats.Raw;
 using V2V.DiskFormats.Vhdx;
+using V2V.DiskFormats.Vmdk;
 
 namespace V2V.Cli;
 
@@ -10,7 +11,7 @@ namespace V2V.Cli;
 public static class FormatCatalog
 {
     public static FormatRegistry Create() => new(
-        sources: [new VhdxImageFormat()],
+        sources: [new VhdxImageFormat(), new VmdkImageFormat()],
         raw: new RawImageFormat(),
         targets: [new VhdxTargetFormat(), new RawTargetFormat()]);
 }

@@ -21,11 +21,12 @@ public static class ConvertCommand
         var force = new Option<bool>("--force") { Description = "Overwrite an existing target" };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON" };
         var noProgress = new Option<bool>("--no-progress") { Description = "Do not draw a progress bar" };
+        var allowExternal = new Option<bool>("--allow-external-extents") { Description = "Let VMDK descriptors and VHD locators name files outside their own folder" };
         var noSync = new Option<bool>("--no-sync") { Description = "Do not fsync the target before renaming it into place (faster; not crash-safe)" };
 
         var command = new Command("convert", "Convert a disk image or device into another format")
         {
-            source, target, to, subformat, blockSize, sectorSize, verify, force, json, noProgress, noSync,
+            source, target, to, subformat, blockSize, sectorSize, verify, force, json, noProgress, noSync, allowExternal,
         };
 
         command.SetAction(async (parse, _) =>
@@ -37,7 +38,7 @@ public static class ConvertCommand
                   ?? throw new UsageException($"{targetPath}: cannot tell the target format from the name; add --to vhdx (or raw)");
             long? block = parse.GetValue(blockSize) is { } size ? ByteSize.Parse(size, "--block-size") : null;
 
-            using var disk = context.Registry.Open(parse.GetValue(source)!, SourceOptions.Default);
+            using var disk = context.Registry.Open(parse.GetValue(source)!, new SourceOptions { AllowExternalFiles = parse.GetValue(allowExternal) });
             var request = new TargetRequest(targetPath, disk.Capacity, parse.GetValue(subformat), block, parse.GetValue(sectorSize) ?? disk.LogicalSectorSize);
             var options = ConversionOptions.Default with { Verify = parse.GetValue(verify), Durable = !parse.GetValue(noSync) };
             var plans = new[] { new TargetPlan(format, request, parse.GetValue(force)) };

@@ -13,11 +13,12 @@ public static class InfoCommand
         var image = new Argument<string>("IMAGE") { Description = "Image file or block device" };
         var json = new Option<bool>("--json") { Description = "Print as JSON" };
         var digest = new Option<bool>("--digest") { Description = "Also read the disk and print its content digest" };
-        var command = new Command("info", "Describe a disk image") { image, json, digest };
+        var allowExternal = new Option<bool>("--allow-external-extents") { Description = "Let VMDK descriptors and VHD locators name files outside their own folder" };
+        var command = new Command("info", "Describe a disk image") { image, json, digest, allowExternal };
 
         command.SetAction(async (parse, _) =>
         {
-            using var disk = context.Registry.Open(parse.GetValue(image)!, SourceOptions.Default);
+            using var disk = context.Registry.Open(parse.GetValue(image)!, new SourceOptions { AllowExternalFiles = parse.GetValue(allowExternal) });
             var description = disk.Describe();
             long allocated = disk.EnumerateExtents().Where(e => e.Kind == ExtentKind.Data).Sum(e => e.Length);
             string? contentDigest = parse.GetValue(digest)

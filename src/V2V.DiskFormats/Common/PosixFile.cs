@@ -1,10 +1,10 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
-namespace V2V.Adapters.Physical;
+namespace V2V.DiskFormats.Common;
 
 /// <summary>The few POSIX calls .NET does not expose: hole-aware seeking and block device queries.</summary>
-internal static partial class PosixFile
+public static partial class PosixFile
 {
     private const int SeekEnd = 2;
     private const int SeekData = 3;

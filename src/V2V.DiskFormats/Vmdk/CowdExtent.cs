@@ -1,0 +1,132 @@
+using System.Buffers.Binary;
+using V2V.Core.Disks;
+using V2V.Core.Errors;
+
+namespace V2V.DiskFormats.Vmdk;
+
+/// <summary>
+/// An ESX "COWD" delta (vmfsSparse): a grain directory of 4096-entry grain tables holding the
+/// sectors of grains written since the snapshot; entry 0 means "read the parent".
+/// </summary>
+public sealed class CowdExtent : VmdkExtent
+{
+    private readonly Common.ImageFile _file;
+    private readonly uint[][] _tables;
+    private readonly long _grainBytes;
+
+    private CowdExtent(Common.ImageFile file, uint[][] tables, long grainBytes, long length)
+    {
+        _file = file;
+        _tables = tables;
+        _grainBytes = grainBytes;
+        Length = length;
+    }
+
+    public override long Length { get; }
+    public override string? FilePath => _file.Path;
+
+    public static CowdExtent Open(Common.ImageFile file, long length)
+    {
+        var raw = new byte[CowdHeader.Size];
+        file.ReadExactly(0, raw, "COWD header");
+        var header = CowdHeader.Read(raw);
+        string path = file.Path;
+        if (header.GrainSize == 0 || header.GrainSize > 2048 || !Common.Alignment.IsPowerOfTwo(header.GrainSize))
+        {
+            throw new InvalidImageException(path, $"COWD grain size {header.GrainSize} sectors is not a power of two up to 2048");
+        }
+
+        if ((long)header.NumSectors * 512 < length)
+        {
+            throw new InvalidImageException(path, $"COWD capacity {header.NumSectors} sectors is smaller than the descriptor's extent");
+        }
+
+        long grainBytes = header.GrainSize * 512L;
+        long cover = grainBytes * CowdHeader.EntriesPerTable;
+        long needed = (length + cover - 1) / cover;
+        if (header.NumGdEntries < needed || (long)header.NumGdEntries * 4 > file.Length || (long)header.GdOffset * 512 > file.Length - needed * 4)
+        {
+            throw new InvalidImageException(path, $"COWD grain directory ({header.NumGdEntries} entries at sector {header.GdOffset}) does not fit the file or cover the disk");
+        }
+
+        var directory = new byte[needed * 4];
+        file.ReadExactly((long)header.GdOffset * 512, directory, "COWD grain directory");
+        var tables = new uint[needed][];
+        var tableBytes = new byte[CowdHeader.EntriesPerTable * 4];
+        for (int i = 0; i < needed; i++)
+        {
+            uint sector = BinaryPrimitives.ReadUInt32LittleEndian(directory.AsSpan(i * 4));
+            if (sector == 0)
+            {
+                continue;
+            }
+
+            file.ReadExactly((long)sector * 512, tableBytes, $"COWD grain table {i}");
+            tables[i] = new uint[CowdHeader.EntriesPerTable];
+            for (int e = 0; e < CowdHeader.EntriesPerTable; e++)
+            {
+                uint grain = BinaryPrimitives.ReadUInt32LittleEndian(tableBytes.AsSpan(e * 4));
+                if (grain != 0 && (long)grain * 512 > file.Length - grainBytes)
+                {
+                    throw new InvalidImageException(path, $"COWD grain table {i} entry {e} points at sector {grain}, past the end of the file");
+                }
+
+                tables[i][e] = grain;
+            }
+        }
+
+        return new CowdExtent(file, tables, grainBytes, length);
+    }
+
+    public override IEnumerable<DiskExtent> EnumerateExtents()
+    {
+        var extents = new List<DiskExtent>();
+        long cover = _grainBytes * CowdHeader.EntriesPerTable;
+        for (int t = 0; t < _tables.Length; t++)
+        {
+            long start = t * cover;
+            if (_tables[t] is not { } table)
+            {
+                extents.Add(new DiskExtent(start, Math.Min(cover, Length - start), ExtentKind.Unallocated));
+                continue;
+            }
+
+            for (int e = 0; e < table.Length && start + e * _grainBytes < Length; e++)
+            {
+                long offset = start + e * _grainBytes;
+                extents.Add(new DiskExtent(offset, Math.Min(_grainBytes, Length - offset), table[e] == 0 ? ExtentKind.Unallocated : ExtentKind.Data));
+            }
+        }
+
+        return ExtentMerger.Merge(extents);
+    }
+
+    public override void Read(long offset, Span<byte> destination, long virtualOffset, IVmdkBacking below)
+    {
+        long cover = _grainBytes * CowdHeader.EntriesPerTable;
+        while (!destination.IsEmpty)
+        {
+            long inGrain = offset % _grainBytes;
+            int length = (int)Math.Min(destination.Length, _grainBytes - inGrain);
+            uint sector = _tables[offset / cover]?[offset % cover / _grainBytes] ?? 0;
+            if (sector == 0)
+            {
+                below.Read(virtualOffset, destination[..length]);
+            }
+            else
+            {
+                _file.ReadExactly(sector * 512L + inGrain, destination[..length], $"COWD grain at sector {sector}");
+            }
+
+            offset += length;
+            virtualOffset += length;
+            destination = destination[length..];
+        }
+    }
+
+    public override void Dispose()
+    {
+        _file.Dispose();
+        base.Dispose();
+    }
+}

@@ -1,0 +1,69 @@
+using V2V.Core.Disks;
+using V2V.Core.Errors;
+using V2V.DiskFormats.Common;
+
+namespace V2V.DiskFormats.Vmdk;
+
+/// <summary>
+/// A FLAT or VMFS extent: the disk's bytes stored as they are, from a sector offset of a file.
+/// A thin file on a filesystem with holes is read sparsely (SEEK_DATA); its holes are zeros, not
+/// windows onto a parent.
+/// </summary>
+public sealed class FlatExtent : VmdkExtent
+{
+    private readonly ImageFile _file;
+    private readonly long _start;
+
+    public FlatExtent(ImageFile file, long startSector, long length)
+    {
+        _file = file;
+        _start = startSector * 512;
+        Length = length;
+        if (_start > file.Length)
+        {
+            throw new InvalidImageException(file.Path, $"flat extent starts at sector {startSector}, past the end of the file ({file.Length} bytes)");
+        }
+    }
+
+    public override long Length { get; }
+    public override string? FilePath => _file.Path;
+
+    public override IEnumerable<DiskExtent> EnumerateExtents()
+    {
+        // Bytes past the file's end read as zero: ESXi thin -flat files can be shorter than the extent.
+        long stored = Math.Clamp(_file.Length - _start, 0, Length);
+        long position = 0;
+        while (position < stored)
+        {
+            long data = PosixFile.NextData(_file.Handle, _start + position);
+            if (data < 0 || data - _start >= stored)
+            {
+                break;
+            }
+
+            long hole = PosixFile.NextHole(_file.Handle, data, _start + stored);
+            if (data - _start > position)
+            {
+                yield return new DiskExtent(position, data - _start - position, ExtentKind.Zero);
+            }
+
+            long end = Math.Max(hole, data + 1) - _start;
+            yield return new DiskExtent(data - _start, end - (data - _start), ExtentKind.Data);
+            position = end;
+        }
+
+        if (position < Length)
+        {
+            yield return new DiskExtent(position, Length - position, ExtentKind.Zero);
+        }
+    }
+
+    public override void Read(long offset, Span<byte> destination, long virtualOffset, IVmdkBacking below) =>
+        _file.ReadOrZero(_start + offset, destination);
+
+    public override void Dispose()
+    {
+        _file.Dispose();
+        base.Dispose();
+    }
+}

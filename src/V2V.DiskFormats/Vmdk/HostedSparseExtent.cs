@@ -1,0 +1,301 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using V2V.Core.Disks;
+using V2V.Core.Errors;
+using V2V.DiskFormats.Common;
+
+namespace V2V.DiskFormats.Vmdk;
+
+/// <summary>
+/// A hosted sparse extent ("KDMV"): monolithicSparse, twoGbMaxExtentSparse pieces and
+/// streamOptimized (compressed grains, GD at the front as qemu writes it or at the end behind a
+/// footer as VMware writes it). Grain tables are loaded on demand through a small cache, and
+/// every sector number read from the file is checked against the file's size before use.
+/// </summary>
+public sealed class HostedSparseExtent : VmdkExtent
+{
+    private const int Sector = 512;
+    private const int MaxCachedTables = 1024;
+
+    private readonly ImageFile _file;
+    private readonly uint[] _directory;
+    private readonly Dictionary<int, uint[]> _tables = [];
+    private readonly long _grainBytes;
+    private readonly long _tableCover;
+
+    private HostedSparseExtent(ImageFile file, SparseExtentHeader header, uint[] directory, long length)
+    {
+        _file = file;
+        Header = header;
+        _directory = directory;
+        _grainBytes = (long)header.GrainSize * Sector;
+        _tableCover = _grainBytes * header.NumGTEsPerGT;
+        Length = length;
+    }
+
+    public SparseExtentHeader Header { get; }
+    public override long Length { get; }
+    public override string? FilePath => _file.Path;
+
+    /// <summary>Opens the extent; <paramref name="length"/> is what the descriptor says it covers.</summary>
+    public static HostedSparseExtent Open(ImageFile file, long length)
+    {
+        var raw = new byte[SparseExtentHeader.Size];
+        file.ReadExactly(0, raw, "sparse extent header");
+        if (!SparseExtentHeader.HasMagic(raw))
+        {
+            throw new InvalidImageException(file.Path, "sparse extent has no \"KDMV\" magic");
+        }
+
+        var header = SparseExtentHeader.Read(raw);
+        if (header.GdOffset == SparseExtentHeader.GdAtEnd)
+        {
+            // VMware's streamOptimized layout: the real header is the footer at EOF-1024.
+            file.ReadExactly(file.Length - 1024, raw, "streamOptimized footer");
+            if (!SparseExtentHeader.HasMagic(raw))
+            {
+                throw new InvalidImageException(file.Path, "streamOptimized file has no footer at 1 KiB before its end (truncated?)");
+            }
+
+            header = SparseExtentHeader.Read(raw);
+            if (header.GdOffset == SparseExtentHeader.GdAtEnd)
+            {
+                throw new InvalidImageException(file.Path, "streamOptimized footer does not say where the grain directory is");
+            }
+        }
+
+        Validate(file, header, length);
+        long tableCover = (long)header.GrainSize * Sector * header.NumGTEsPerGT;
+        long entries = (length + tableCover - 1) / tableCover;
+        var directoryBytes = new byte[entries * 4];
+        file.ReadExactly((long)header.GdOffset * Sector, directoryBytes, "grain directory");
+        var directory = new uint[entries];
+        for (long i = 0; i < entries; i++)
+        {
+            directory[i] = BinaryPrimitives.ReadUInt32LittleEndian(directoryBytes.AsSpan((int)(i * 4)));
+            if (directory[i] != 0 && (long)directory[i] * Sector > file.Length - header.NumGTEsPerGT * 4L)
+            {
+                throw new InvalidImageException(file.Path, $"grain directory entry {i} points at sector {directory[i]}, past the end of the file");
+            }
+        }
+
+        return new HostedSparseExtent(file, header, directory, length);
+    }
+
+    private static void Validate(ImageFile file, SparseExtentHeader header, long length)
+    {
+        string path = file.Path;
+        if (header.Version is < 1 or > 3)
+        {
+            throw new UnsupportedFormatException(path, $"sparse extent version {header.Version} (1–3 are known)");
+        }
+
+        if (header.GrainSize < 8 || header.GrainSize > 2048 || !Alignment.IsPowerOfTwo((long)header.GrainSize))
+        {
+            throw new InvalidImageException(path, $"grain size {header.GrainSize} sectors is not a power of two from 8 to 2048");
+        }
+
+        if (header.NumGTEsPerGT is < 1 or > 65536 || !Alignment.IsPowerOfTwo(header.NumGTEsPerGT))
+        {
+            throw new InvalidImageException(path, $"numGTEsPerGT {header.NumGTEsPerGT} is not a power of two up to 65536");
+        }
+
+        if (header.Capacity == 0 || header.Capacity > (1UL << 37))
+        {
+            throw new InvalidImageException(path, $"capacity {header.Capacity} sectors is zero or more than 64 TiB");
+        }
+
+        if ((long)header.Capacity * Sector < length)
+        {
+            throw new InvalidImageException(path, $"header capacity {header.Capacity} sectors is smaller than the descriptor's extent ({length / Sector} sectors)");
+        }
+
+        long tableCover = (long)header.GrainSize * Sector * header.NumGTEsPerGT;
+        long entries = (length + tableCover - 1) / tableCover;
+        if (header.GdOffset == 0 || header.GdOffset > (ulong)(file.Length / Sector) || (long)header.GdOffset * Sector > file.Length - entries * 4)
+        {
+            throw new InvalidImageException(path, $"grain directory at sector {header.GdOffset} with {entries} entries does not fit in the file ({file.Length} bytes)");
+        }
+
+        if (header.IsCompressed && header.CompressAlgorithm != SparseExtentHeader.CompressionDeflate)
+        {
+            throw new UnsupportedFormatException(path, $"compression algorithm {header.CompressAlgorithm} (only 1, deflate, exists)");
+        }
+    }
+
+    public override IEnumerable<DiskExtent> EnumerateExtents()
+    {
+        var merged = new List<DiskExtent>();
+        for (int table = 0; table < _directory.Length; table++)
+        {
+            long tableStart = table * _tableCover;
+            var entries = Table(table);
+            if (entries is null)
+            {
+                yield return new DiskExtent(tableStart, Math.Min(_tableCover, Length - tableStart), ExtentKind.Unallocated);
+                continue;
+            }
+
+            merged.Clear();
+            for (int i = 0; i < entries.Length; i++)
+            {
+                long offset = tableStart + i * _grainBytes;
+                if (offset >= Length)
+                {
+                    break;
+                }
+
+                merged.Add(new DiskExtent(offset, Math.Min(_grainBytes, Length - offset), KindOf(entries[i])));
+            }
+
+            foreach (var extent in ExtentMerger.Merge(merged))
+            {
+                yield return extent;
+            }
+        }
+    }
+
+    public override void Read(long offset, Span<byte> destination, long virtualOffset, IVmdkBacking below)
+    {
+        while (!destination.IsEmpty)
+        {
+            long grainStart = offset / _grainBytes * _grainBytes;
+            int inGrain = (int)(offset - grainStart);
+            int length = (int)Math.Min(destination.Length, _grainBytes - inGrain);
+            var part = destination[..length];
+            uint entry = Entry(offset);
+            switch (KindOf(entry))
+            {
+                case ExtentKind.Unallocated:
+                    below.Read(virtualOffset, part);
+                    break;
+                case ExtentKind.Zero:
+                    part.Clear();
+                    break;
+                default:
+                    ReadGrain(entry, grainStart, inGrain, part);
+                    break;
+            }
+
+            offset += length;
+            virtualOffset += length;
+            destination = destination[length..];
+        }
+    }
+
+    public override void Dispose()
+    {
+        _file.Dispose();
+        base.Dispose();
+    }
+
+    private ExtentKind KindOf(uint entry) => entry switch
+    {
+        0 => ExtentKind.Unallocated,
+        1 when Header.HasZeroedGrainGtes => ExtentKind.Zero,
+        _ => ExtentKind.Data,
+    };
+
+    private uint Entry(long offset)
+    {
+        int table = (int)(offset / _tableCover);
+        var entries = Table(table);
+        return entries is null ? 0 : entries[(offset % _tableCover) / _grainBytes];
+    }
+
+    private uint[]? Table(int index)
+    {
+        uint sector = _directory[index];
+        if (sector == 0)
+        {
+            return null;
+        }
+
+        lock (_tables)
+        {
+            if (_tables.TryGetValue(index, out var cached))
+            {
+                return cached;
+            }
+        }
+
+        int count = (int)Header.NumGTEsPerGT;
+        var bytes = new byte[count * 4];
+        _file.ReadExactly((long)sector * Sector, bytes, $"grain table {index}");
+        var entries = new uint[count];
+        for (int i = 0; i < count; i++)
+        {
+            entries[i] = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(i * 4));
+            if (entries[i] > 1 && (long)entries[i] * Sector >= _file.Length)
+            {
+                throw new InvalidImageException(_file.Path, $"grain table {index} entry {i} points at sector {entries[i]}, past the end of the file ({_file.Length} bytes)");
+            }
+
+            if (entries[i] == 1 && !Header.HasZeroedGrainGtes)
+            {
+                throw new InvalidImageException(_file.Path, $"grain table {index} entry {i} points at sector 1, inside the header");
+            }
+        }
+
+        lock (_tables)
+        {
+            if (_tables.Count >= MaxCachedTables)
+            {
+                _tables.Clear();
+            }
+
+            _tables[index] = entries;
+        }
+
+        return entries;
+    }
+
+    private void ReadGrain(uint sector, long grainStart, int inGrain, Span<byte> destination)
+    {
+        long fileOffset = (long)sector * Sector;
+        if (!Header.IsCompressed)
+        {
+            if (fileOffset + inGrain + destination.Length > _file.Length)
+            {
+                throw new InvalidImageException(_file.Path, $"grain at sector {sector} runs past the end of the file");
+            }
+
+            _file.ReadExactly(fileOffset + inGrain, destination, $"grain at sector {sector}");
+            return;
+        }
+
+        long grainLength = Math.Min(_grainBytes, Length - grainStart);
+        byte[] compressed = ArrayPool<byte>.Shared.Rent((int)_grainBytes * 2 + 1024);
+        byte[] scratch = ArrayPool<byte>.Shared.Rent((int)_grainBytes * 2 + 1024);
+        byte[]? whole = destination.Length == grainLength ? null : ArrayPool<byte>.Shared.Rent((int)_grainBytes);
+        try
+        {
+            Span<byte> head = stackalloc byte[StreamMarker.GrainHeaderSize];
+            _file.ReadExactly(fileOffset, head, $"grain marker at sector {sector}");
+            var marker = StreamMarker.Read(head);
+            long lba = grainStart / Sector;
+            if (marker.Value != (ulong)lba || marker.Size == 0 || marker.Size > compressed.Length)
+            {
+                throw new InvalidImageException(_file.Path, $"grain marker at sector {sector} says LBA {marker.Value} size {marker.Size}, expected LBA {lba} and a size up to {compressed.Length}");
+            }
+
+            _file.ReadExactly(fileOffset + StreamMarker.GrainHeaderSize, compressed.AsSpan(0, (int)marker.Size), $"compressed grain at sector {sector}");
+            var output = whole is null ? destination : whole.AsSpan(0, (int)grainLength);
+            int inflated = GrainInflater.Inflate(_file.Path, compressed.AsSpan(0, (int)marker.Size), scratch, output, lba);
+            output[inflated..].Clear();
+            if (whole is not null)
+            {
+                whole.AsSpan(inGrain, destination.Length).CopyTo(destination);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(compressed);
+            ArrayPool<byte>.Shared.Return(scratch);
+            if (whole is not null)
+            {
+                ArrayPool<byte>.Shared.Return(whole);
+            }
+        }
+    }
+}

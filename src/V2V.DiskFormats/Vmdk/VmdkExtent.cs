@@ -1,0 +1,50 @@
+using V2V.Core.Disks;
+
+namespace V2V.DiskFormats.Vmdk;
+
+/// <summary>What lies below a VMDK layer: its parent disk, or zeros for a base disk.</summary>
+public interface IVmdkBacking
+{
+    void Read(long offset, Span<byte> destination);
+}
+
+/// <summary>Reads zeros: the backing of a disk without a parent.</summary>
+public sealed class ZeroBacking : IVmdkBacking
+{
+    public static ZeroBacking Instance { get; } = new();
+
+    public void Read(long offset, Span<byte> destination) => destination.Clear();
+}
+
+/// <summary>
+/// One extent of a VMDK layer. Ranges the extent does not hold (unallocated grains of a delta)
+/// are read from the layer below, at the same virtual offset.
+/// </summary>
+public abstract class VmdkExtent : IDisposable
+{
+    /// <summary>Bytes of the virtual disk this extent covers.</summary>
+    public abstract long Length { get; }
+
+    /// <summary>Files this extent reads (for <c>v2v info</c>).</summary>
+    public abstract string? FilePath { get; }
+
+    /// <summary>Ordered extents over [0, Length), relative to the extent's start.</summary>
+    public abstract IEnumerable<DiskExtent> EnumerateExtents();
+
+    /// <param name="offset">Offset inside this extent.</param>
+    /// <param name="virtualOffset">The same position on the virtual disk, for reading the layer below.</param>
+    public abstract void Read(long offset, Span<byte> destination, long virtualOffset, IVmdkBacking below);
+
+    public virtual void Dispose() => GC.SuppressFinalize(this);
+}
+
+/// <summary>A ZERO extent: reads as zeros and hides what lies below.</summary>
+public sealed class ZeroExtent(long length) : VmdkExtent
+{
+    public override long Length => length;
+    public override string? FilePath => null;
+
+    public override IEnumerable<DiskExtent> EnumerateExtents() => [new DiskExtent(0, length, ExtentKind.Zero)];
+
+    public override void Read(long offset, Span<byte> destination, long virtualOffset, IVmdkBacking below) => destination.Clear();
+}

@@ -1,0 +1,220 @@
+using V2V.Core.Disks;
+using V2V.Core.Errors;
+using V2V.Core.Formats;
+using V2V.DiskFormats.Common;
+
+namespace V2V.DiskFormats.Vmdk;
+
+/// <summary>
+/// One VMDK of a chain: its descriptor and its extents laid end to end. Ranges it does not hold
+/// are read from the layer below (its parent).
+/// </summary>
+public sealed class VmdkLayer : IDisposable
+{
+    private readonly VmdkExtent[] _extents;
+    private readonly long[] _starts;
+
+    private VmdkLayer(string path, VmdkDescriptor descriptor, VmdkExtent[] extents)
+    {
+        Path = path;
+        Descriptor = descriptor;
+        _extents = extents;
+        _starts = new long[extents.Length];
+        long start = 0;
+        for (int i = 0; i < extents.Length; i++)
+        {
+            _starts[i] = start;
+            start += extents[i].Length;
+        }
+
+        Capacity = start;
+    }
+
+    public string Path { get; }
+    public VmdkDescriptor Descriptor { get; }
+    public long Capacity { get; }
+    public IReadOnlyList<VmdkExtent> Extents => _extents;
+
+    /// <summary>Opens a VMDK file: a text descriptor, or a sparse extent with an embedded descriptor.</summary>
+    public static VmdkLayer Open(string path, SourceOptions options)
+    {
+        var file = ImageFile.OpenRead(path);
+        var head = new byte[(int)Math.Min(file.Length, 4096)];
+        file.ReadExactly(0, head, "file head");
+        VmdkDescriptor descriptor;
+        if (SparseExtentHeader.HasMagic(head))
+        {
+            descriptor = EmbeddedDescriptor(file, head);
+        }
+        else if (CowdHeader.HasMagic(head) || SeSparseHeader.HasMagic(head))
+        {
+            file.Dispose();
+            throw new UnsupportedFormatException(path, "this is a snapshot delta extent without its descriptor; open the descriptor (.vmdk) that names it");
+        }
+        else
+        {
+            if (file.Length > VmdkDescriptor.MaxLength)
+            {
+                file.Dispose();
+                throw new InvalidImageException(path, $"a descriptor file of {file.Length} bytes is too large to be one");
+            }
+
+            var text = new byte[file.Length];
+            file.ReadExactly(0, text, "descriptor");
+            file.Dispose();
+            descriptor = VmdkDescriptor.Parse(path, text);
+            return new VmdkLayer(path, descriptor, OpenExtents(path, descriptor, options, embedded: null));
+        }
+
+        return new VmdkLayer(path, descriptor, OpenExtents(path, descriptor, options, embedded: file));
+    }
+
+    private static VmdkDescriptor EmbeddedDescriptor(ImageFile file, byte[] head)
+    {
+        var header = SparseExtentHeader.Read(head);
+        if (header.DescriptorOffset == 0 || header.DescriptorSize == 0)
+        {
+            file.Dispose();
+            throw new InvalidImageException(file.Path, "sparse extent has no embedded descriptor (descriptorOffset 0); open the descriptor that names it");
+        }
+
+        if (header.DescriptorSize > VmdkDescriptor.MaxLength / 512 || header.DescriptorOffset > (ulong)(file.Length / 512))
+        {
+            file.Dispose();
+            throw new InvalidImageException(file.Path, $"embedded descriptor at sector {header.DescriptorOffset} of {header.DescriptorSize} sectors is out of bounds");
+        }
+
+        var text = new byte[header.DescriptorSize * 512];
+        try
+        {
+            file.ReadExactly((long)header.DescriptorOffset * 512, text, "embedded descriptor");
+            return VmdkDescriptor.Parse(file.Path, text);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    private static VmdkExtent[] OpenExtents(string path, VmdkDescriptor descriptor, SourceOptions options, ImageFile? embedded)
+    {
+        var extents = new List<VmdkExtent>();
+        try
+        {
+            foreach (var line in descriptor.Extents)
+            {
+                long length = line.Sectors * 512;
+                if (line.Type == VmdkExtentType.Zero)
+                {
+                    extents.Add(new ZeroExtent(length));
+                    continue;
+                }
+
+                if (line.Type is VmdkExtentType.VmfsRdm or VmdkExtentType.VmfsRaw)
+                {
+                    throw new UnsupportedFormatException(path, $"raw device mapping extent \"{line.FileName}\": copy the mapped LUN itself (it is a block device on the ESXi host)");
+                }
+
+                if (line.Access == VmdkAccess.NoAccess)
+                {
+                    throw new UnsupportedFormatException(path, $"extent \"{line.FileName}\" is marked NOACCESS");
+                }
+
+                // A monolithic sparse file's descriptor names the file itself.
+                ImageFile file;
+                if (embedded is not null && descriptor.Extents.Count == 1 && line.Type == VmdkExtentType.Sparse)
+                {
+                    file = embedded;
+                    embedded = null;
+                }
+                else
+                {
+                    string extentPath = SafePath.Resolve(path, line.FileName!, options.AllowExternalFiles);
+                    if (!File.Exists(extentPath))
+                    {
+                        throw new InvalidImageException(path, $"extent file \"{line.FileName}\" does not exist");
+                    }
+
+                    file = ImageFile.OpenRead(extentPath);
+                }
+
+                try
+                {
+                    extents.Add(line.Type switch
+                    {
+                        VmdkExtentType.Flat or VmdkExtentType.Vmfs => new FlatExtent(file, line.StartSector, length),
+                        VmdkExtentType.Sparse => OpenSparse(file, length),
+                        VmdkExtentType.VmfsSparse => CowdExtent.Open(file, length),
+                        VmdkExtentType.SeSparse => SeSparseExtent.Open(file, length),
+                        _ => throw new UnsupportedFormatException(path, $"extent type {line.Type}"),
+                    });
+                }
+                catch
+                {
+                    file.Dispose();
+                    throw;
+                }
+            }
+
+            return [.. extents];
+        }
+        catch
+        {
+            foreach (var extent in extents)
+            {
+                extent.Dispose();
+            }
+
+            embedded?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A SPARSE extent is hosted sparse ("KDMV") or, in ESX descriptors, a COWD delta.</summary>
+    private static VmdkExtent OpenSparse(ImageFile file, long length)
+    {
+        var head = new byte[Math.Min(file.Length, 8)];
+        file.ReadExactly(0, head, "extent header");
+        return CowdHeader.HasMagic(head) ? CowdExtent.Open(file, length) : HostedSparseExtent.Open(file, length);
+    }
+
+    public IEnumerable<DiskExtent> EnumerateExtents()
+    {
+        for (int i = 0; i < _extents.Length; i++)
+        {
+            foreach (var extent in _extents[i].EnumerateExtents())
+            {
+                yield return extent with { Offset = extent.Offset + _starts[i] };
+            }
+        }
+    }
+
+    public void Read(long offset, Span<byte> destination, IVmdkBacking below)
+    {
+        int index = Array.BinarySearch(_starts, offset);
+        if (index < 0)
+        {
+            index = ~index - 1;
+        }
+
+        while (!destination.IsEmpty)
+        {
+            var extent = _extents[index];
+            long inExtent = offset - _starts[index];
+            int length = (int)Math.Min(destination.Length, extent.Length - inExtent);
+            extent.Read(inExtent, destination[..length], offset, below);
+            offset += length;
+            destination = destination[length..];
+            index++;
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var extent in _extents)
+        {
+            extent.Dispose();
+        }
+    }
+}
