@@ -1,0 +1,224 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using V2V.DiskFormats.Vmdk;
+using V2V.TestSupport;
+
+namespace V2V.DiskFormats.Tests.Vmdk;
+
+/// <summary>
+/// VMDKs are often downloaded: hostile descriptors and damaged sparse files must each give exit 2
+/// and one line naming the file and the problem, promptly, with nothing left behind.
+/// </summary>
+public class VmdkMalformedInputTests
+{
+    private const long MiB = 1024 * 1024;
+
+    private static void AssertRefused(TempFolder folder, string vmdk, string mentioning)
+    {
+        CliRunner.Run("convert", vmdk, folder.File("out.vhdx")).AssertRejected(vmdk, mentioning);
+        Assert.That(folder.FileNames(), Does.Not.Contain("out.vhdx").And.Not.Contain("out.vhdx.partial"));
+    }
+
+    private static string Descriptor(TempFolder folder, string name, params string[] extents)
+    {
+        File.WriteAllText(folder.File(name), HandMadeVmdk.Descriptor("monolithicFlat", 1, 0xffffffff, null, extents));
+        return folder.File(name);
+    }
+
+    [Test]
+    public void An_extent_climbing_out_of_the_folder_is_refused_unless_allowed()
+    {
+        using var outer = new TempFolder();
+        string inner = Path.Combine(outer.Path, "vm");
+        Directory.CreateDirectory(inner);
+        File.WriteAllBytes(outer.File("secret.bin"), Enumerable.Repeat((byte)0x5E, (int)MiB).ToArray());
+        string vmdk = Path.Combine(inner, "disk.vmdk");
+        File.WriteAllText(vmdk, HandMadeVmdk.Descriptor("monolithicFlat", 1, 0xffffffff, null, "RW 2048 FLAT \"../secret.bin\" 0"));
+
+        CliRunner.Run("convert", vmdk, Path.Combine(inner, "out.raw")).AssertRejected("disk.vmdk", "outside the folder");
+        Assert.That(File.Exists(Path.Combine(inner, "out.raw")), Is.False);
+
+        var allowed = CliRunner.Run("convert", vmdk, Path.Combine(inner, "out.raw"), "--allow-external-extents");
+        Assert.That(allowed.ExitCode, Is.EqualTo(0), allowed.StdErr);
+    }
+
+    [TestCase("/etc/passwd")]
+    [TestCase("/dev/zero")]
+    [TestCase("C:\\Windows\\System32\\config\\SAM")]
+    public void An_absolute_extent_path_is_refused(string target)
+    {
+        using var folder = new TempFolder();
+        AssertRefused(folder, Descriptor(folder, "disk.vmdk", $"RW 2048 FLAT \"{target}\" 0"), "absolute");
+    }
+
+    [Test]
+    public void A_symbolic_link_out_of_the_folder_is_refused()
+    {
+        using var folder = new TempFolder();
+        File.CreateSymbolicLink(folder.File("disk-flat.vmdk"), "/etc/hostname");
+        AssertRefused(folder, Descriptor(folder, "disk.vmdk", "RW 1 FLAT \"disk-flat.vmdk\" 0"), "symbolic link");
+    }
+
+    [Test]
+    public void A_raw_device_mapping_is_refused_with_advice()
+    {
+        using var folder = new TempFolder();
+        File.WriteAllBytes(folder.File("disk-rdm.vmdk"), new byte[512]);
+        AssertRefused(folder, Descriptor(folder, "disk.vmdk", "RW 2048 VMFSRDM \"disk-rdm.vmdk\""), "raw device mapping");
+    }
+
+    [Test]
+    public void Snapshot_chain_errors_name_the_problem()
+    {
+        using var folder = new TempFolder();
+        File.WriteAllBytes(folder.File("flat.bin"), new byte[MiB]);
+        File.WriteAllText(folder.File("base.vmdk"), HandMadeVmdk.Descriptor("monolithicFlat", 0xAAAA0001, 0xffffffff, null, "RW 2048 FLAT \"flat.bin\" 0"));
+        var delta = HandMadeVmdk.Cowd(2048, new Dictionary<long, byte[]>());
+        File.WriteAllBytes(folder.File("delta.bin"), delta);
+
+        string missing = folder.File("missing.vmdk");
+        File.WriteAllText(missing, HandMadeVmdk.Descriptor("vmfsSparse", 2, 0xAAAA0001, "nowhere.vmdk", "RW 2048 VMFSSPARSE \"delta.bin\""));
+        AssertRefused(folder, missing, "does not exist");
+
+        string mismatch = folder.File("mismatch.vmdk");
+        File.WriteAllText(mismatch, HandMadeVmdk.Descriptor("vmfsSparse", 2, 0xBBBB0002, "base.vmdk", "RW 2048 VMFSSPARSE \"delta.bin\""));
+        AssertRefused(folder, mismatch, "does not match the CID");
+
+        File.WriteAllText(folder.File("a.vmdk"), HandMadeVmdk.Descriptor("vmfsSparse", 0xA, 0xB, "b.vmdk", "RW 2048 VMFSSPARSE \"delta.bin\""));
+        File.WriteAllText(folder.File("b.vmdk"), HandMadeVmdk.Descriptor("vmfsSparse", 0xB, 0xA, "a.vmdk", "RW 2048 VMFSSPARSE \"delta.bin\""));
+        AssertRefused(folder, folder.File("a.vmdk"), "loops");
+    }
+
+    private static string QemuSparse(TempFolder folder, string subformat)
+    {
+        string raw = SparseImage.Create(folder.File("src.raw"), 8 * MiB, [new DataRun(MiB, (int)MiB, RunFill.Random)]);
+        string vmdk = folder.File("disk.vmdk");
+        QemuImg.Convert(raw, "raw", vmdk, "vmdk", "-o", $"subformat={subformat}");
+        File.Delete(raw);
+        return vmdk;
+    }
+
+    private static void Patch(string path, Action<byte[], SparseExtentHeader> damage)
+    {
+        var bytes = File.ReadAllBytes(path);
+        damage(bytes, SparseExtentHeader.Read(bytes));
+        File.WriteAllBytes(path, bytes);
+    }
+
+    /// <summary>File offset of the first non-empty grain table entry.</summary>
+    private static int FirstGrainEntry(byte[] bytes, SparseExtentHeader header)
+    {
+        uint table = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan((int)header.GdOffset * 512));
+        for (int i = 0; i < header.NumGTEsPerGT; i++)
+        {
+            int at = (int)(table * 512 + i * 4);
+            if (BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(at)) > 1)
+            {
+                return at;
+            }
+        }
+
+        throw new InvalidOperationException("no allocated grain");
+    }
+
+    [Test]
+    public void A_grain_table_entry_past_the_end_of_the_file_is_refused()
+    {
+        using var folder = new TempFolder();
+        string vmdk = QemuSparse(folder, "monolithicSparse");
+        Patch(vmdk, (bytes, header) => BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(FirstGrainEntry(bytes, header)), 0x7FFFFFFF));
+        AssertRefused(folder, vmdk, "past the end of the file");
+    }
+
+    [TestCase(100UL, "grain size")]
+    [TestCase(0UL, "grain size")]
+    public void A_grain_size_that_is_not_a_power_of_two_is_refused(ulong grainSize, string mentioning)
+    {
+        using var folder = new TempFolder();
+        string vmdk = QemuSparse(folder, "monolithicSparse");
+        Patch(vmdk, (bytes, _) => BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(20), grainSize));
+        AssertRefused(folder, vmdk, mentioning);
+    }
+
+    [Test]
+    public void A_grain_directory_outside_the_file_is_refused()
+    {
+        using var folder = new TempFolder();
+        string vmdk = QemuSparse(folder, "monolithicSparse");
+        Patch(vmdk, (bytes, _) => BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(56), 1UL << 40));
+        AssertRefused(folder, vmdk, "grain directory");
+    }
+
+    [Test]
+    public void A_capacity_beyond_64_tib_is_refused_before_any_allocation()
+    {
+        using var folder = new TempFolder();
+        string vmdk = QemuSparse(folder, "monolithicSparse");
+        Patch(vmdk, (bytes, _) => BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(12), 1UL << 50));
+        // The embedded descriptor still says 8 MiB, so the header is refused for not covering it... or for its size.
+        CliRunner.Run("convert", vmdk, folder.File("out.vhdx")).AssertRejected(vmdk, "capacity");
+    }
+
+    [Test]
+    public void A_compressed_grain_that_inflates_past_its_grain_is_a_decompression_bomb()
+    {
+        using var folder = new TempFolder();
+        string vmdk = QemuSparse(folder, "streamOptimized");
+        Patch(vmdk, (bytes, header) =>
+        {
+            int entry = FirstGrainEntry(bytes, header);
+            int marker = (int)(BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(entry)) * 512);
+            var bomb = new MemoryStream();
+            using (var zlib = new ZLibStream(bomb, CompressionLevel.SmallestSize, leaveOpen: true))
+            {
+                zlib.Write(new byte[4 * MiB]);
+            }
+
+            BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(marker + 8), (uint)bomb.Length);
+            bomb.ToArray().CopyTo(bytes, marker + 12);
+        });
+        AssertRefused(folder, vmdk, "decompression bomb");
+    }
+
+    [Test]
+    public void A_corrupt_compressed_grain_is_refused()
+    {
+        using var folder = new TempFolder();
+        string vmdk = QemuSparse(folder, "streamOptimized");
+        Patch(vmdk, (bytes, header) =>
+        {
+            int marker = (int)(BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(FirstGrainEntry(bytes, header))) * 512);
+            bytes.AsSpan(marker + 12, 64).Fill(0xFF);
+        });
+        AssertRefused(folder, vmdk, "zlib");
+    }
+
+    [Test]
+    public void A_truncated_streamoptimized_file_is_refused()
+    {
+        using var folder = new TempFolder();
+        string sample = RepositoryPaths.Sample("qemu-iotests/iotest-version3.vmdk");
+        string cut = folder.File("cut.vmdk");
+        File.WriteAllBytes(cut, File.ReadAllBytes(sample)[..100_000]);
+        AssertRefused(folder, cut, "footer");
+    }
+
+    [TestCase("RW 2048 FLAT", "without a file name")]
+    [TestCase("RW lots FLAT \"x.bin\" 0", "not a sector count")]
+    [TestCase("RW 2048 BOGUS \"x.bin\"", "unknown extent type")]
+    [TestCase("RW 2048 FLAT \"x.bin", "unterminated")]
+    public void A_malformed_extent_line_is_refused(string line, string mentioning)
+    {
+        using var folder = new TempFolder();
+        AssertRefused(folder, Descriptor(folder, "disk.vmdk", line), mentioning);
+    }
+
+    [Test]
+    public void A_descriptor_with_garbage_lines_is_refused()
+    {
+        using var folder = new TempFolder();
+        string vmdk = folder.File("disk.vmdk");
+        File.WriteAllText(vmdk, "# Disk DescriptorFile\nversion=1\ncreateType=\"monolithicFlat\"\nthis is not a descriptor line\n");
+        AssertRefused(folder, vmdk, "line 4");
+    }
+}
