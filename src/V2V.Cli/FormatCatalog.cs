@@ -1,5 +1,6 @@
 using V2V.Adapters.HyperV;
 using V2V.Adapters.Physical;
+using V2V.Adapters.VMware;
 using V2V.Core.Formats;
 using V2V.DiskFormats.Raw;
 using V2V.DiskFormats.Vhdx;
@@ -13,5 +14,6 @@ public static class FormatCatalog
     public static FormatRegistry Create() => new(
         sources: [new VhdxImageFormat(), new VmdkImageFormat()],
         raw: new RawImageFormat(),
-        targets: [new VhdxTargetFormat(), new RawTargetFormat()]);
+        targets: [new VhdxTargetFormat(), new RawTargetFormat()],
+        vmSources: [new OvaFormat(), new OvfFormat(), new VmxFormat()]);
 }

@@ -20,7 +20,7 @@ public class DiskConverterTests
         return disk;
     }
 
-    private static TargetPlan Plan(ITargetFormat format, string path) => new(format, new TargetRequest(path, 64 * MiB, null, null, 512), false);
+    private static TargetPlan Plan(ITargetFormat format, string path) => new(format, new TargetRequest(path, 64 * MiB, null, null, 512));
 
     [Test]
     public async Task Writes_and_verifies_every_target()
@@ -29,7 +29,7 @@ public class DiskConverterTests
         var registry = V2V.Cli.FormatCatalog.Create();
 
         var outcome = await DiskConverter.ConvertAsync(Source(), [Plan(new RawTargetFormat(), folder.File("a.raw")), Plan(registry.Target("vhdx"), folder.File("b.vhdx"))],
-            registry, ConversionOptions.Default with { Verify = true }, null, CancellationToken.None);
+            false, registry, ConversionOptions.Default with { Verify = true }, null, CancellationToken.None);
 
         Assert.That(outcome.Targets.Select(t => t.VerifiedDigest), Is.All.EqualTo(outcome.Copy.Digest));
         Assert.That(folder.FileNames(), Is.EqualTo(new[] { "a.raw", "b.vhdx" }));
@@ -42,7 +42,7 @@ public class DiskConverterTests
         var registry = V2V.Cli.FormatCatalog.Create();
 
         var error = Assert.ThrowsAsync<ChecksumMismatchException>(() => DiskConverter.ConvertAsync(Source(), [Plan(new BitFlippingRawFormat(), folder.File("a.raw"))],
-            registry, ConversionOptions.Default with { Verify = true }, null, CancellationToken.None));
+            false, registry, ConversionOptions.Default with { Verify = true }, null, CancellationToken.None));
 
         Assert.That(error!.Message, Does.Contain("content digest"));
         Assert.That(folder.FileNames(), Is.Empty);
@@ -66,7 +66,7 @@ public class DiskConverterTests
         };
 
         Assert.CatchAsync<OperationCanceledException>(() => DiskConverter.ConvertAsync(source, [Plan(new RawTargetFormat(), folder.File("a.raw")), Plan(registry.Target("vhdx"), folder.File("b.vhdx"))],
-            registry, ConversionOptions.Default, null, cancel.Token));
+            false, registry, ConversionOptions.Default, null, cancel.Token));
 
         Assert.That(folder.FileNames(), Is.Empty);
     }
@@ -80,7 +80,7 @@ public class DiskConverterTests
         source.FailRead = offset => offset == 40 * MiB ? new InvalidImageException("memory", "grain table damaged") : null;
 
         Assert.ThrowsAsync<InvalidImageException>(() => DiskConverter.ConvertAsync(source, [Plan(registry.Target("vhdx"), folder.File("b.vhdx"))],
-            registry, ConversionOptions.Default, null, CancellationToken.None));
+            false, registry, ConversionOptions.Default, null, CancellationToken.None));
 
         Assert.That(folder.FileNames(), Is.Empty);
     }

@@ -11,8 +11,8 @@ public static class ConvertCommand
 {
     public static Command Build(CliContext context)
     {
-        var source = new Argument<string>("SOURCE") { Description = "Image file or block device to read (format detected from its content)" };
-        var target = new Argument<string>("TARGET") { Description = "Image file to write" };
+        var source = new Argument<string>("SOURCE") { Description = "Image file, block device, or VM package (OVA, OVF, VMX); format detected from its content" };
+        var target = new Argument<string>("TARGET") { Description = "Image file to write; for a VM package, the folder to write its disks into" };
         var to = new Option<string?>("--to") { Description = "Target format: vhdx, raw (default: from TARGET's extension)" };
         var subformat = new Option<string?>("--subformat") { Description = "vhdx: dynamic (default) or fixed" };
         var blockSize = new Option<string?>("--block-size") { Description = "vhdx block size, 1M–256M (default 32M)" };
@@ -31,21 +31,54 @@ public static class ConvertCommand
 
         command.SetAction(async (parse, _) =>
         {
+            string sourcePath = parse.GetValue(source)!;
             string targetPath = parse.GetValue(target)!;
+            long? block = parse.GetValue(blockSize) is { } size ? ByteSize.Parse(size, "--block-size") : null;
+            var sourceOptions = new SourceOptions { AllowExternalFiles = parse.GetValue(allowExternal) };
+            var options = ConversionOptions.Default with { Verify = parse.GetValue(verify), Durable = !parse.GetValue(noSync) };
+            bool showProgress = context.ProgressAllowed && !parse.GetValue(noProgress);
+
+            if (context.Registry.DetectVmSourceFile(sourcePath) is { } vmFormat)
+            {
+                // A VM package (OVA, OVF, VMX): TARGET is a folder for <vm>-diskN.<ext> and <vm>.vm.json.
+                var targetFormat = context.Registry.Target(parse.GetValue(to) ?? "vhdx");
+                var spec = new VmTargetSpec(targetFormat, parse.GetValue(subformat), block, parse.GetValue(sectorSize), targetFormat.Extensions.Count > 0 ? targetFormat.Extensions[0] : targetFormat.Name);
+                using var package = vmFormat.Open(sourcePath, sourceOptions, context.Registry);
+                var vms = await ProgressDisplay.RunAsync(showProgress,
+                    progress => VmConverter.ConvertAsync(package, targetPath, spec, parse.GetValue(force), context.Registry, options, progress, context.Cancellation)).ConfigureAwait(false);
+                if (parse.GetValue(json))
+                {
+                    JsonOutput.Write(context.Out, new { source = sourcePath, format = package.Format, folder = Path.GetFullPath(targetPath), vms });
+                }
+                else
+                {
+                    foreach (var vm in vms)
+                    {
+                        context.Out.WriteLine($"converted VM \"{vm.Vm.Name}\" from {sourcePath} into {Path.GetFullPath(targetPath)}");
+                        foreach (var converted in vm.Disks)
+                        {
+                            context.Out.WriteLine($"  disk {converted.Disk}  {converted.File}  {ByteSize.Format(converted.Capacity)}  {converted.Digest}{(converted.Verified ? "  verified" : "")}");
+                        }
+
+                        context.Out.WriteLine($"  vm        {vm.Vm.FileSafeName}.vm.json");
+                    }
+                }
+
+                return 0;
+            }
+
             var format = parse.GetValue(to) is { } name
                 ? context.Registry.Target(name)
                 : context.Registry.TargetForPath(targetPath)
                   ?? throw new UsageException($"{targetPath}: cannot tell the target format from the name; add --to vhdx (or raw)");
-            long? block = parse.GetValue(blockSize) is { } size ? ByteSize.Parse(size, "--block-size") : null;
 
-            using var disk = context.Registry.Open(parse.GetValue(source)!, new SourceOptions { AllowExternalFiles = parse.GetValue(allowExternal) });
+            using var disk = context.Registry.Open(sourcePath, sourceOptions);
             var request = new TargetRequest(targetPath, disk.Capacity, parse.GetValue(subformat), block, parse.GetValue(sectorSize) ?? disk.LogicalSectorSize);
-            var options = ConversionOptions.Default with { Verify = parse.GetValue(verify), Durable = !parse.GetValue(noSync) };
-            var plans = new[] { new TargetPlan(format, request, parse.GetValue(force)) };
+            var plans = new[] { new TargetPlan(format, request) };
 
             var outcome = await ProgressDisplay.RunAsync(
-                context.ProgressAllowed && !parse.GetValue(noProgress),
-                progress => DiskConverter.ConvertAsync(disk, plans, context.Registry, options, progress, context.Cancellation)).ConfigureAwait(false);
+                showProgress,
+                progress => DiskConverter.ConvertAsync(disk, plans, parse.GetValue(force), context.Registry, options, progress, context.Cancellation)).ConfigureAwait(false);
 
             if (parse.GetValue(json))
             {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using V2V.Core.Disks;
 using V2V.Core.Formats;
 using V2V.Core.Pipeline;
+using V2V.Core.Vm;
 
 namespace V2V.Cli.Commands;
 
@@ -18,7 +19,15 @@ public static class InfoCommand
 
         command.SetAction(async (parse, _) =>
         {
-            using var disk = context.Registry.Open(parse.GetValue(image)!, new SourceOptions { AllowExternalFiles = parse.GetValue(allowExternal) });
+            var options = new SourceOptions { AllowExternalFiles = parse.GetValue(allowExternal) };
+            if (context.Registry.DetectVmSourceFile(parse.GetValue(image)!) is { } vmFormat)
+            {
+                using var package = vmFormat.Open(parse.GetValue(image)!, options, context.Registry);
+                PrintVms(context, package, parse.GetValue(json));
+                return 0;
+            }
+
+            using var disk = context.Registry.Open(parse.GetValue(image)!, options);
             var description = disk.Describe();
             long allocated = disk.EnumerateExtents().Where(e => e.Kind == ExtentKind.Data).Sum(e => e.Length);
             string? contentDigest = parse.GetValue(digest)
@@ -66,5 +75,39 @@ public static class InfoCommand
             return 0;
         });
         return command;
+    }
+
+    private static void PrintVms(CliContext context, IVmSource package, bool json)
+    {
+        if (json)
+        {
+            context.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { path = package.Path, format = package.Format, vms = package.Vms }, VmDescriptionJson.Options));
+            return;
+        }
+
+        var o = context.Out;
+        o.WriteLine($"package:    {package.Path} ({package.Format})");
+        foreach (var vm in package.Vms)
+        {
+            o.WriteLine($"vm:         {vm.Name} ({vm.SourceHypervisor}{(vm.SourceId is null ? "" : $", id {vm.SourceId}")})");
+            o.WriteLine($"  firmware  {vm.Firmware}, {vm.Cpus} CPU(s), {vm.MemoryMiB} MiB, guest {vm.GuestOs ?? "unknown"}");
+            int disk = 0;
+            foreach (var drive in vm.Drives)
+            {
+                string label = drive.Kind == DriveKind.Disk ? $"disk {++disk}" : "cd-rom";
+                string size = drive.Capacity is { } c ? $", {ByteSize.Format(c)}" : "";
+                o.WriteLine($"  {label,-8}  {drive.Controller.ToString().ToLowerInvariant()}{drive.Bus}:{drive.Unit}{(drive.ControllerModel is null ? "" : $" ({drive.ControllerModel})")}  {drive.Source}{size}");
+            }
+
+            foreach (var nic in vm.Nics)
+            {
+                o.WriteLine($"  nic {nic.Index}     {nic.Model} {nic.Mac ?? "(no MAC)"}{(nic.StaticMac ? " static" : "")} on \"{nic.Network}\"");
+            }
+
+            if (vm.OtherDevices.Count > 0)
+            {
+                o.WriteLine($"  other     {string.Join(", ", vm.OtherDevices)}");
+            }
+        }
     }
 }

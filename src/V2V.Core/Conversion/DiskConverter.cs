@@ -13,28 +13,52 @@ namespace V2V.Core.Conversion;
 /// </summary>
 public static class DiskConverter
 {
+    /// <summary>Converts one disk into its targets and puts them in place (or leaves nothing).</summary>
     public static async Task<ConversionOutcome> ConvertAsync(
         IDiskSource source,
         IReadOnlyList<TargetPlan> plans,
+        bool overwrite,
         FormatRegistry registry,
         ConversionOptions options,
         IProgress<ConversionProgress>? progress,
         CancellationToken cancellationToken)
     {
-        CheckPlans(source, plans);
+        using var outputs = new OutputSet(overwrite, options.Durable);
+        var outcome = await ConvertIntoAsync(new RandomAccessProducer(source, source.Capacity), source.Path, source.Describe().Chain, plans, outputs, registry, options, progress, cancellationToken).ConfigureAwait(false);
+        outputs.CommitAll();
+        return outcome;
+    }
 
-        var outputs = new List<AtomicOutputFile>();
+    /// <summary>
+    /// Converts one disk, fed by any producer, into partial files of <paramref name="outputs"/>;
+    /// the caller commits the set once every disk of the job is done.
+    /// </summary>
+    /// <param name="sourceFiles">Files the source reads: no target may be one of them.</param>
+    public static async Task<ConversionOutcome> ConvertIntoAsync(
+        IChunkProducer producer,
+        string sourceName,
+        IReadOnlyCollection<string> sourceFiles,
+        IReadOnlyList<TargetPlan> plans,
+        OutputSet outputs,
+        FormatRegistry registry,
+        ConversionOptions options,
+        IProgress<ConversionProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        CheckPlans(sourceFiles, plans);
+
+        var files = new List<AtomicOutputFile>();
         var targets = new List<IDiskTarget>();
         try
         {
             foreach (var plan in plans)
             {
-                var output = AtomicOutputFile.Create(plan.Request.Path, plan.Overwrite);
-                outputs.Add(output);
+                var output = outputs.Create(plan.Request.Path);
+                files.Add(output);
                 targets.Add(plan.Format.Create(output.Handle, plan.Request));
             }
 
-            var copy = await BlockPipeline.RunAsync(new RandomAccessProducer(source, source.Capacity), targets, options.Pipeline, SynchronousProgress(progress, ConversionPhase.Copying, null), cancellationToken).ConfigureAwait(false);
+            var copy = await BlockPipeline.RunAsync(producer, targets, options.Pipeline, SynchronousProgress(progress, ConversionPhase.Copying, null), cancellationToken).ConfigureAwait(false);
 
             var outcomes = new List<TargetOutcome>();
             for (int i = 0; i < plans.Count; i++)
@@ -43,30 +67,20 @@ public static class DiskConverter
                 string? verified = null;
                 if (options.Verify)
                 {
-                    verified = await VerifyAsync(registry, outputs[i], source.Capacity, copy.Digest, options.Pipeline,
+                    verified = await VerifyAsync(registry, files[i], producer.Length, copy.Digest, options.Pipeline,
                         SynchronousProgress(progress, ConversionPhase.Verifying, plans[i].Request.Path), cancellationToken).ConfigureAwait(false);
                 }
 
-                outcomes.Add(Describe(plans[i], targets[i], outputs[i], source.Capacity, verified));
+                outcomes.Add(Describe(plans[i], targets[i], files[i], producer.Length, verified));
             }
 
-            foreach (var output in outputs)
-            {
-                output.Commit(options.Durable);
-            }
-
-            return new ConversionOutcome(source.Path, source.Capacity, copy, outcomes);
+            return new ConversionOutcome(sourceName, producer.Length, copy, outcomes);
         }
         finally
         {
             foreach (var target in targets)
             {
                 target.Dispose();
-            }
-
-            foreach (var output in outputs)
-            {
-                output.Dispose();
             }
         }
     }
@@ -107,22 +121,22 @@ public static class DiskConverter
         return new TargetOutcome(output.FinalPath, plan.Format.Name, plan.Request.Subformat ?? (plan.Format.Subformats.Count > 0 ? plan.Format.Subformats[0] : null), target.Capacity, length, verified, notes);
     }
 
-    private static void CheckPlans(IDiskSource source, IReadOnlyList<TargetPlan> plans)
+    private static void CheckPlans(IReadOnlyCollection<string> sourceFiles, IReadOnlyList<TargetPlan> plans)
     {
         if (plans.Count == 0)
         {
             throw new UsageException("no target given");
         }
 
-        string sourcePath = RealPath(source.Path);
+        var sources = sourceFiles.Select(RealPath).ToHashSet(StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var plan in plans)
         {
             plan.Format.Validate(plan.Request);
             string targetPath = RealPath(plan.Request.Path);
-            if (targetPath == sourcePath)
+            if (sources.Contains(targetPath))
             {
-                throw new UsageException($"{plan.Request.Path}: target is the source itself; V2V never writes its source");
+                throw new UsageException($"{plan.Request.Path}: target is one of the source's files; V2V never writes its source");
             }
 
             if (!seen.Add(targetPath))

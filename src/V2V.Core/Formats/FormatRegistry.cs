@@ -12,16 +12,25 @@ public sealed class FormatRegistry
 {
     private readonly List<IImageFormat> _sources;
     private readonly List<ITargetFormat> _targets;
+    private readonly List<Vm.IVmSourceFormat> _vmSources;
     private readonly IImageFormat _raw;
 
-    public FormatRegistry(IEnumerable<IImageFormat> sources, IImageFormat raw, IEnumerable<ITargetFormat> targets)
+    public FormatRegistry(IEnumerable<IImageFormat> sources, IImageFormat raw, IEnumerable<ITargetFormat> targets, IEnumerable<Vm.IVmSourceFormat>? vmSources = null)
     {
         _sources = [.. sources];
         _raw = raw;
         _targets = [.. targets];
+        _vmSources = [.. vmSources ?? []];
     }
 
     public IReadOnlyList<ITargetFormat> Targets => _targets;
+
+    /// <summary>The VM package format (OVA, OVF, VMX, XVA) whose signature the probe carries, if any.</summary>
+    public Vm.IVmSourceFormat? DetectVmSource(FileProbe probe) => _vmSources.FirstOrDefault(f => f.Detect(probe));
+
+    /// <summary>The VM package format of a file, if it is one.</summary>
+    public Vm.IVmSourceFormat? DetectVmSourceFile(string path) =>
+        File.Exists(path) ? DetectVmSource(ProbeFile(path)) : null;
 
     /// <summary>The format whose magic the probe carries, raw when none does.</summary>
     public IImageFormat Detect(FileProbe probe)
@@ -35,10 +44,11 @@ public sealed class FormatRegistry
         }
 
         string extension = System.IO.Path.GetExtension(probe.Path).TrimStart('.');
-        var claimed = _sources.FirstOrDefault(f => f.Extensions.Contains(extension, StringComparer.OrdinalIgnoreCase));
-        if (claimed is not null)
+        var claimed = _sources.Select(f => (f.Name, f.Extensions)).Concat(_vmSources.Select(f => (f.Name, f.Extensions)))
+            .FirstOrDefault(f => f.Extensions.Contains(extension, StringComparer.OrdinalIgnoreCase));
+        if (claimed.Name is not null)
         {
-            throw new InvalidImageException(probe.Path, $"named like a {claimed.Name} image but has no {claimed.Name} signature");
+            throw new InvalidImageException(probe.Path, $"named like a {claimed.Name} file but has no {claimed.Name} signature");
         }
 
         return _raw;
@@ -55,10 +65,14 @@ public sealed class FormatRegistry
             throw new UsageException($"{path}: no such file or device");
         }
 
+        return Detect(ProbeFile(path));
+    }
+
+    private static FileProbe ProbeFile(string path)
+    {
         using var probeHandle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         long length = RandomAccess.GetLength(probeHandle);
-        var probe = FileProbe.Read(path, length, (offset, buffer) => ReadFully(probeHandle, buffer.Span, offset));
-        return Detect(probe);
+        return FileProbe.Read(path, length, (offset, buffer) => ReadFully(probeHandle, buffer.Span, offset));
     }
 
     private static int ReadFully(Microsoft.Win32.SafeHandles.SafeFileHandle handle, Span<byte> buffer, long offset)

@@ -11,7 +11,19 @@ public enum BlockJobKind
 
     /// <summary>A run of chunks known to be zero or unallocated: nothing to read.</summary>
     Zero,
+
+    /// <summary>A chunk whose bytes a worker produces from data the producer gathered (compressed grains).</summary>
+    Deferred,
+}
+
+/// <summary>
+/// Work a forward-only producer hands to a worker so the expensive part (inflating grains) runs
+/// in parallel while the producer reads on. Called once; it releases what it holds.
+/// </summary>
+public interface IChunkFill
+{
+    void Fill(Span<byte> chunk);
 }
 
 /// <summary>A unit of work, numbered in disk order so the digest can be assembled in order.</summary>
-public readonly record struct BlockJob(long Sequence, long Offset, long Length, BlockJobKind Kind, ChunkBuffer? Buffer = null);
+public readonly record struct BlockJob(long Sequence, long Offset, long Length, BlockJobKind Kind, ChunkBuffer? Buffer = null, IChunkFill? Fill = null);

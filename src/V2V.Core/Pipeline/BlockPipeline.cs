@@ -108,6 +108,10 @@ public static class BlockPipeline
                 {
                     producer.Read(job.Offset, data);
                 }
+                else if (job.Kind == BlockJobKind.Deferred)
+                {
+                    job.Fill!.Fill(data);
+                }
 
                 Interlocked.Add(ref dataBytesRead, length);
                 if (!data.ContainsAnyExcept((byte)0))

@@ -9,10 +9,9 @@ namespace V2V.DiskFormats.Vmdk;
 /// </summary>
 public static class GrainInflater
 {
-    public static int Inflate(string file, ReadOnlySpan<byte> compressed, byte[] scratch, Span<byte> output, long lba)
+    public static int Inflate(string file, byte[] compressed, int start, int count, Span<byte> output, long lba)
     {
-        compressed.CopyTo(scratch);
-        using var source = new MemoryStream(scratch, 0, compressed.Length, writable: false);
+        using var source = new MemoryStream(compressed, start, count, writable: false);
         using var zlib = new ZLibStream(source, CompressionMode.Decompress);
         int done = 0;
         try

@@ -266,7 +266,6 @@ public sealed class HostedSparseExtent : VmdkExtent
 
         long grainLength = Math.Min(_grainBytes, Length - grainStart);
         byte[] compressed = ArrayPool<byte>.Shared.Rent((int)_grainBytes * 2 + 1024);
-        byte[] scratch = ArrayPool<byte>.Shared.Rent((int)_grainBytes * 2 + 1024);
         byte[]? whole = destination.Length == grainLength ? null : ArrayPool<byte>.Shared.Rent((int)_grainBytes);
         try
         {
@@ -281,7 +280,7 @@ public sealed class HostedSparseExtent : VmdkExtent
 
             _file.ReadExactly(fileOffset + StreamMarker.GrainHeaderSize, compressed.AsSpan(0, (int)marker.Size), $"compressed grain at sector {sector}");
             var output = whole is null ? destination : whole.AsSpan(0, (int)grainLength);
-            int inflated = GrainInflater.Inflate(_file.Path, compressed.AsSpan(0, (int)marker.Size), scratch, output, lba);
+            int inflated = GrainInflater.Inflate(_file.Path, compressed, 0, (int)marker.Size, output, lba);
             output[inflated..].Clear();
             if (whole is not null)
             {
@@ -291,7 +290,6 @@ public sealed class HostedSparseExtent : VmdkExtent
         finally
         {
             ArrayPool<byte>.Shared.Return(compressed);
-            ArrayPool<byte>.Shared.Return(scratch);
             if (whole is not null)
             {
                 ArrayPool<byte>.Shared.Return(whole);

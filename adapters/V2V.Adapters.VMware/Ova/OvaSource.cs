@@ -1,0 +1,296 @@
+using System.Formats.Tar;
+using System.Globalization;
+using System.IO.Compression;
+using System.Security.Cryptography;
+using V2V.Adapters.VMware.Ovf;
+using V2V.Core.Errors;
+using V2V.Core.Vm;
+using V2V.DiskFormats.Common;
+using V2V.DiskFormats.Vmdk;
+
+namespace V2V.Adapters.VMware.Ova;
+
+/// <summary>
+/// An OVA read as a stream, never unpacked: the .ovf (first member) and the manifest, then each
+/// disk converted as it passes. Every member is hashed as it is read and checked against the
+/// manifest; gzip-compressed disks are inflated on the fly and chunked disks (name.000000000,
+/// name.000000001, ...) are joined. Members with unsafe names or links are refused.
+/// </summary>
+public sealed class OvaSource : IVmSource
+{
+    private readonly Stream _archive;
+    private readonly TarReader _reader;
+    private readonly OvaManifest? _manifest;
+    private readonly IReadOnlyList<OvfDiskTarget> _disks;
+    private readonly HashSet<string> _verified = new(StringComparer.Ordinal);
+    private TarEntry? _pending;
+
+    private OvaSource(string path, Stream archive, TarReader reader, IReadOnlyList<VmDescription> vms, IReadOnlyList<OvfDiskTarget> disks, OvaManifest? manifest, TarEntry? pending)
+    {
+        Path = path;
+        _archive = archive;
+        _reader = reader;
+        Vms = vms;
+        _disks = disks;
+        _manifest = manifest;
+        _pending = pending;
+    }
+
+    public string Path { get; }
+    public string Format => "ova";
+    public IReadOnlyList<VmDescription> Vms { get; }
+
+    /// <summary>True when the manifest checked every member (false: the package has no manifest).</summary>
+    public bool HasManifest => _manifest is not null;
+
+    public static OvaSource Open(string path, Stream archive)
+    {
+        var reader = new TarReader(archive, leaveOpen: true);
+        try
+        {
+            var first = Next(path, reader) ?? throw new InvalidImageException(path, "the archive is empty");
+            if (!first.Name.EndsWith(".ovf", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidImageException(path, $"the first member is \"{first.Name}\"; an OVA must start with its .ovf");
+            }
+
+            var ovfBytes = ReadSmall(path, first, OvfEnvelope.MaxLength);
+            var envelope = OvfEnvelope.Parse($"{path}:{first.Name}", new MemoryStream(ovfBytes));
+            var (vms, disks) = OvfDiskMap.Build(envelope, $"{path}:{first.Name}");
+
+            OvaManifest? manifest = null;
+            TarEntry? pending = null;
+            while (Next(path, reader) is { } entry)
+            {
+                if (entry.Name.EndsWith(".mf", StringComparison.OrdinalIgnoreCase))
+                {
+                    manifest = OvaManifest.Parse($"{path}:{entry.Name}", ReadSmall(path, entry, OvaManifest.MaxLength));
+                }
+                else if (!entry.Name.EndsWith(".cert", StringComparison.OrdinalIgnoreCase))
+                {
+                    pending = entry;
+                    break;
+                }
+            }
+
+            var source = new OvaSource(path, archive, reader, vms, disks, manifest, pending);
+            source.Verify(first.Name, ovfBytes);
+            return source;
+        }
+        catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
+        {
+            reader.Dispose();
+            throw new InvalidImageException(path, $"damaged tar archive: {e.Message}");
+        }
+        catch
+        {
+            reader.Dispose();
+            throw;
+        }
+    }
+
+    public async Task ForEachDiskAsync(Func<VmDiskFeed, Task> convert, CancellationToken cancellationToken)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            while ((_pending ?? Next(Path, _reader)) is { } entry)
+            {
+                _pending = null;
+                cancellationToken.ThrowIfCancellationRequested();
+                string href = ChunkBase(entry.Name) ?? entry.Name;
+                var targets = _disks.Where(d => d.File.Href == href).ToList();
+                if (targets.Count == 0 || !seen.Add(href))
+                {
+                    Drain(entry);
+                    continue;
+                }
+
+                if (targets.Count > 1)
+                {
+                    throw new UnsupportedFormatException($"{Path}:{href}", $"file is used by more than one disk (\"{targets[0].Disk.DiskId}\" and \"{targets[1].Disk.DiskId}\")");
+                }
+
+                bool chunked = href != entry.Name;
+                using var raw = chunked ? (Stream)new ChunkedMemberStream(this, href, entry) : Member(entry);
+                using var content = targets[0].File.Compression == "gzip" ? new GZipStream(raw, CompressionMode.Decompress) : raw;
+                using var buffered = new BufferedStream(content, 1 << 20);
+                string name = $"{Path}:{href}";
+                var producer = StreamOptimizedProducer.Start(buffered, name);
+
+                await convert(new VmDiskFeed(targets[0].Vm, targets[0].DiskNumber, name, producer, [Path])).ConfigureAwait(false);
+                if (raw is HashingReadStream hashed)
+                {
+                    raw.CopyTo(Stream.Null);
+                    Verify(entry.Name, hashed);
+                }
+                else
+                {
+                    raw.CopyTo(Stream.Null);
+                }
+            }
+        }
+        catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
+        {
+            throw new InvalidImageException(Path, $"damaged tar archive or gzip stream: {e.Message}");
+        }
+
+        foreach (var disk in _disks.Where(d => !seen.Contains(d.File.Href)))
+        {
+            throw new InvalidImageException(Path, $"disk file \"{disk.File.Href}\" of VM \"{disk.Vm.Name}\" is not in the package");
+        }
+
+        foreach (var listed in _manifest?.Entries.Keys.Where(k => !_verified.Contains(k)) ?? [])
+        {
+            throw new InvalidImageException(Path, $"the manifest lists \"{listed}\", which the package does not contain");
+        }
+    }
+
+    public void Dispose()
+    {
+        _reader.Dispose();
+        _archive.Dispose();
+    }
+
+    private HashingReadStream Member(TarEntry entry) =>
+        new(entry.DataStream ?? Stream.Null, _manifest?.Entries.TryGetValue(entry.Name, out var e) == true ? e.Algorithm : null);
+
+    private void Drain(TarEntry entry)
+    {
+        using var member = Member(entry);
+        member.CopyTo(Stream.Null);
+        Verify(entry.Name, member);
+    }
+
+    private void Verify(string name, HashingReadStream member)
+    {
+        if (member.FinishHex() is { } actual)
+        {
+            Check(name, actual);
+        }
+    }
+
+    private void Verify(string name, byte[] content)
+    {
+        if (_manifest?.Entries.TryGetValue(name, out var expected) == true)
+        {
+            using var hash = IncrementalHash.CreateHash(expected.Algorithm);
+            hash.AppendData(content);
+            Check(name, Convert.ToHexStringLower(hash.GetHashAndReset()));
+        }
+    }
+
+    private void Check(string name, string actual)
+    {
+        var (algorithm, expected) = _manifest!.Entries[name];
+        if (actual != expected)
+        {
+            throw new ChecksumMismatchException($"{Path}:{name}", $"manifest {algorithm.Name}", expected, actual);
+        }
+
+        _verified.Add(name);
+    }
+
+    /// <summary>"disk1.vmdk.000000002" → "disk1.vmdk" (ovf:chunkSize members), else null.</summary>
+    private static string? ChunkBase(string name)
+    {
+        int dot = name.LastIndexOf('.');
+        return dot > 0 && name.Length - dot == 10 && name[(dot + 1)..].All(char.IsAsciiDigit) ? name[..dot] : null;
+    }
+
+    private static TarEntry? Next(string path, TarReader reader)
+    {
+        while (reader.GetNextEntry() is { } entry)
+        {
+            TarMemberName.Check(path, entry.Name);
+            switch (entry.EntryType)
+            {
+                case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
+                    return entry;
+                case TarEntryType.Directory:
+                    continue;
+                default:
+                    throw new UnsafePathException(path, entry.Name, $"tar member of type {entry.EntryType}; only plain files are accepted");
+            }
+        }
+
+        return null;
+    }
+
+    private static byte[] ReadSmall(string path, TarEntry entry, int limit)
+    {
+        if (entry.Length > limit)
+        {
+            throw new InvalidImageException(path, $"member \"{entry.Name}\" of {entry.Length} bytes is too large for what it claims to be");
+        }
+
+        var content = new byte[entry.Length];
+        (entry.DataStream ?? Stream.Null).ReadExactly(content);
+        return content;
+    }
+
+    /// <summary>One logical file stored as consecutive members name.000000000, name.000000001, ...</summary>
+    private sealed class ChunkedMemberStream(OvaSource owner, string href, TarEntry first) : Stream
+    {
+        private HashingReadStream? _current = owner.Member(first);
+        private string _currentName = first.Name;
+        private int _index;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            while (_current is not null)
+            {
+                int got = _current.Read(buffer);
+                if (got > 0 || buffer.IsEmpty)
+                {
+                    return got;
+                }
+
+                owner.Verify(_currentName, _current);
+                _current.Dispose();
+                _current = null;
+                var next = Next(owner.Path, owner._reader);
+                string expected = href + "." + (++_index).ToString("D9", CultureInfo.InvariantCulture);
+                if (next is not null && next.Name == expected)
+                {
+                    _current = owner.Member(next);
+                    _currentName = next.Name;
+                }
+                else
+                {
+                    owner._pending = next;
+                }
+            }
+
+            return 0;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _current?.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}

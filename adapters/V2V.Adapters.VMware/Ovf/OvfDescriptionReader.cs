@@ -1,0 +1,141 @@
+using System.Globalization;
+using System.Xml.Linq;
+using V2V.Core.Vm;
+using static V2V.Adapters.VMware.Ovf.OvfEnvelope;
+
+namespace V2V.Adapters.VMware.Ovf;
+
+/// <summary>
+/// Turns an OVF VirtualSystem into the neutral VM description: CIM resource items (3 CPU, 4 memory,
+/// 5 IDE, 6 SCSI, 20 SATA/NVMe, 17 disk, 15/16 CD/DVD, 10 NIC) and the firmware from vmw:Config
+/// (VMware) or vbox:Machine (VirtualBox). A drive's Source is the OVF disk id.
+/// </summary>
+public static class OvfDescriptionReader
+{
+    public static VmDescription Read(OvfEnvelope envelope, XElement system, string name)
+    {
+        var hardware = Children(system, "VirtualHardwareSection").FirstOrDefault();
+        var items = hardware is null ? [] : Children(hardware, "Item").Concat(Children(hardware, "StorageItem")).Concat(Children(hardware, "EthernetPortItem")).ToList();
+        var byInstance = new Dictionary<string, XElement>(StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            if (Value(item, "InstanceID") is { } id)
+            {
+                byInstance[id] = item;
+            }
+        }
+
+        int cpus = 1;
+        long memoryMiB = 0;
+        var drives = new List<VmDrive>();
+        var nics = new List<VmNic>();
+        var other = new List<string>();
+        foreach (var item in items)
+        {
+            switch (Value(item, "ResourceType"))
+            {
+                case "3":
+                    cpus = (int)Math.Clamp(Number(item, "VirtualQuantity") ?? 1, 1, 4096);
+                    break;
+                case "4":
+                    long quantity = Number(item, "VirtualQuantity") ?? 0;
+                    long factor = UnitFactor(name, Value(item, "AllocationUnits") ?? "byte * 2^20");
+                    memoryMiB = factor >= 1L << 20 ? quantity * (factor >> 20) : quantity * factor >> 20;
+                    break;
+                case "17":
+                    drives.Add(Drive(envelope, item, byInstance, DriveKind.Disk));
+                    break;
+                case "15" or "16":
+                    drives.Add(Drive(envelope, item, byInstance, DriveKind.CdRom));
+                    break;
+                case "10":
+                    nics.Add(new VmNic(nics.Count, Value(item, "Address")?.ToLowerInvariant(), Value(item, "Address") is not null, Value(item, "Connection"), Value(item, "ResourceSubType")));
+                    break;
+                case "14":
+                    other.Add("floppy");
+                    break;
+                case "21":
+                    other.Add("serial");
+                    break;
+                case "23":
+                    other.Add("usb");
+                    break;
+                case "35":
+                    other.Add("sound");
+                    break;
+            }
+        }
+
+        var os = Children(system, "OperatingSystemSection").FirstOrDefault();
+        return new VmDescription(
+            Name: Children(system, "Name").FirstOrDefault()?.Value.Trim() is { Length: > 0 } n ? n : Attr(system, "id") ?? "vm",
+            SourceHypervisor: system.Descendants().Any(e => e.Name.LocalName == "Machine" && e.Name.NamespaceName.Contains("virtualbox", StringComparison.OrdinalIgnoreCase)) ? "virtualbox" : "vmware",
+            SourceId: Attr(system, "id"),
+            Firmware: FirmwareOf(system),
+            Cpus: cpus,
+            MemoryMiB: memoryMiB,
+            GuestOs: os is null ? null : Attr(os, "osType") ?? Children(os, "Description").FirstOrDefault()?.Value,
+            Drives: VmDescription.InControllerOrder(drives),
+            Nics: nics,
+            OtherDevices: [.. other.Order(StringComparer.Ordinal)]);
+    }
+
+    private static VmDrive Drive(OvfEnvelope envelope, XElement item, Dictionary<string, XElement> byInstance, DriveKind kind)
+    {
+        var parent = Value(item, "Parent") is { } p && byInstance.TryGetValue(p, out var controller) ? controller : null;
+        var (controllerKind, model) = parent is null ? (ControllerKind.Ide, null) : ControllerOf(parent);
+        int bus = (int)(parent is null ? 0 : Number(parent, "Address") ?? 0);
+        int unit = (int)(Number(item, "AddressOnParent") ?? 0);
+        string? source = null;
+        long? capacity = null;
+        if (Value(item, "HostResource") is { } resource)
+        {
+            // "ovf:/disk/vmdisk1" names a DiskSection disk; "/disk/..." without the scheme occurs too.
+            string id = resource[(resource.LastIndexOf('/') + 1)..];
+            var disk = envelope.Disks.FirstOrDefault(d => d.DiskId == id);
+            source = disk?.DiskId ?? id;
+            capacity = disk?.Capacity;
+        }
+
+        return new VmDrive(kind, controllerKind, model, bus, unit, source, capacity);
+    }
+
+    private static (ControllerKind Kind, string? Model) ControllerOf(XElement controller)
+    {
+        string? subtype = Value(controller, "ResourceSubType");
+        return Value(controller, "ResourceType") switch
+        {
+            "5" => (ControllerKind.Ide, subtype),
+            "6" => (ControllerKind.Scsi, subtype switch
+            {
+                null => "lsilogic",
+                _ when subtype.Equals("VirtualSCSI", StringComparison.OrdinalIgnoreCase) => "pvscsi",
+                _ => subtype.ToLowerInvariant(),
+            }),
+            "20" when subtype?.Contains("nvme", StringComparison.OrdinalIgnoreCase) == true => (ControllerKind.Nvme, "nvme"),
+            "20" => (ControllerKind.Sata, "ahci"),
+            _ => (ControllerKind.Ide, subtype),
+        };
+    }
+
+    private static Firmware FirmwareOf(XElement system)
+    {
+        foreach (var config in system.Descendants().Where(e => e.Name.LocalName == "Config"))
+        {
+            if (Attr(config, "key") == "firmware")
+            {
+                return string.Equals(Attr(config, "value"), "efi", StringComparison.OrdinalIgnoreCase) ? Firmware.Uefi : Firmware.Bios;
+            }
+        }
+
+        // VirtualBox: vbox:Machine/Hardware/Firmware type="EFI" (or EFI64).
+        var vboxFirmware = system.Descendants().FirstOrDefault(e => e.Name.LocalName == "Firmware" && Attr(e, "type") is not null);
+        return vboxFirmware is not null && Attr(vboxFirmware, "type")!.StartsWith("EFI", StringComparison.OrdinalIgnoreCase) ? Firmware.Uefi : Firmware.Bios;
+    }
+
+    private static string? Value(XElement item, string localName) =>
+        item.Elements().FirstOrDefault(e => e.Name.LocalName == localName)?.Value.Trim();
+
+    private static long? Number(XElement item, string localName) =>
+        long.TryParse(Value(item, localName), NumberStyles.Integer, CultureInfo.InvariantCulture, out long value) ? value : null;
+}

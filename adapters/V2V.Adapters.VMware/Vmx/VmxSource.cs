@@ -1,0 +1,76 @@
+using V2V.Core.Errors;
+using V2V.Core.Formats;
+using V2V.Core.Pipeline;
+using V2V.Core.Vm;
+using V2V.DiskFormats.Common;
+
+namespace V2V.Adapters.VMware.Vmx;
+
+/// <summary>
+/// A VM's .vmx and the disks it names, each opened by content (a VMDK with its snapshot chain,
+/// usually) and read in parallel. An ESXi path to another datastore is taken as the same file name
+/// beside the .vmx when that file exists, and refused otherwise.
+/// </summary>
+public sealed class VmxSource : IVmSource
+{
+    private readonly SourceOptions _options;
+    private readonly FormatRegistry _formats;
+
+    private VmxSource(string path, VmDescription vm, SourceOptions options, FormatRegistry formats)
+    {
+        Path = path;
+        Vms = [vm];
+        _options = options;
+        _formats = formats;
+    }
+
+    public string Path { get; }
+    public string Format => "vmx";
+    public IReadOnlyList<VmDescription> Vms { get; }
+
+    public static VmxSource Open(string path, SourceOptions options, FormatRegistry formats)
+    {
+        var vmx = VmxFile.Load(path);
+        return new VmxSource(path, VmxDescriptionReader.Read(vmx, System.IO.Path.GetFileNameWithoutExtension(path)), options, formats);
+    }
+
+    public async Task ForEachDiskAsync(Func<VmDiskFeed, Task> convert, CancellationToken cancellationToken)
+    {
+        var vm = Vms[0];
+        int number = 0;
+        foreach (var drive in vm.Disks)
+        {
+            number++;
+            cancellationToken.ThrowIfCancellationRequested();
+            string name = drive.Source ?? throw new InvalidImageException(Path, $"disk {drive.Controller}{drive.Bus}:{drive.Unit} names no fileName");
+            string file = Resolve(name);
+            using var disk = _formats.Open(file, _options);
+            await convert(new VmDiskFeed(vm, number, file, new RandomAccessProducer(disk, disk.Capacity), [Path, .. disk.Describe().Chain])).ConfigureAwait(false);
+        }
+    }
+
+    private string Resolve(string name)
+    {
+        string resolved;
+        try
+        {
+            resolved = SafePath.Resolve(Path, name, _options.AllowExternalFiles);
+        }
+        catch (UnsafePathException)
+        {
+            string beside = System.IO.Path.GetFileName(name.Replace('\\', '/'));
+            if (!File.Exists(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!, beside)))
+            {
+                throw;
+            }
+
+            resolved = SafePath.Resolve(Path, beside, allowExternal: false);
+        }
+
+        return File.Exists(resolved) ? resolved : throw new InvalidImageException(Path, $"disk file \"{name}\" does not exist");
+    }
+
+    public void Dispose()
+    {
+    }
+}

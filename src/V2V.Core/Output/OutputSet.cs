@@ -1,0 +1,56 @@
+namespace V2V.Core.Output;
+
+/// <summary>
+/// The outputs of one job (every disk of a VM, its description): all written as partial files and
+/// renamed together at the end, or all deleted. A VM whose second disk fails leaves nothing.
+/// </summary>
+public sealed class OutputSet : IDisposable
+{
+    private readonly List<AtomicOutputFile> _files = [];
+
+    public OutputSet(bool overwrite, bool durable)
+    {
+        Overwrite = overwrite;
+        Durable = durable;
+    }
+
+    public bool Overwrite { get; }
+    public bool Durable { get; }
+    public IReadOnlyList<AtomicOutputFile> Files => _files;
+
+    public AtomicOutputFile Create(string finalPath)
+    {
+        string full = Path.GetFullPath(finalPath);
+        if (_files.Any(f => f.FinalPath == full))
+        {
+            throw new Errors.UsageException($"{finalPath}: named as an output twice");
+        }
+
+        var file = AtomicOutputFile.Create(full, Overwrite);
+        _files.Add(file);
+        return file;
+    }
+
+    /// <summary>Writes a small text output (a VM description) the same all-or-nothing way.</summary>
+    public void WriteText(string finalPath, string text)
+    {
+        var file = Create(finalPath);
+        RandomAccess.Write(file.Handle, System.Text.Encoding.UTF8.GetBytes(text), 0);
+    }
+
+    public void CommitAll()
+    {
+        foreach (var file in _files)
+        {
+            file.Commit(Durable);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var file in _files)
+        {
+            file.Dispose();
+        }
+    }
+}

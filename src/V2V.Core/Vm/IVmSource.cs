@@ -1,0 +1,44 @@
+using V2V.Core.Formats;
+using V2V.Core.Pipeline;
+
+namespace V2V.Core.Vm;
+
+/// <summary>
+/// One disk of a VM as it becomes available: random-access (a VMX's VMDK) or streamed (an OVA or
+/// XVA member). <see cref="DiskNumber"/> is the disk's 1-based place in the VM's controller order.
+/// </summary>
+/// <param name="SourceFiles">Files this disk reads, which no output may overwrite.</param>
+public sealed record VmDiskFeed(VmDescription Vm, int DiskNumber, string Name, IChunkProducer Producer, IReadOnlyCollection<string> SourceFiles);
+
+/// <summary>
+/// A VM package or configuration (OVA, OVF, VMX, XVA): the VMs it describes, known up front, and
+/// their disks, handed over one at a time in the order the source can deliver them.
+/// </summary>
+public interface IVmSource : IDisposable
+{
+    string Path { get; }
+
+    /// <summary>Container format: "ova", "ovf", "vmx", "xva".</summary>
+    string Format { get; }
+
+    IReadOnlyList<VmDescription> Vms { get; }
+
+    /// <summary>
+    /// Calls <paramref name="convert"/> for every disk of every VM, waiting for each call to finish
+    /// before reading on (a streamed package cannot go back). Package-level checks (manifests,
+    /// checksums) fail the call at the end, after every disk has been read.
+    /// </summary>
+    Task ForEachDiskAsync(Func<VmDiskFeed, Task> convert, CancellationToken cancellationToken);
+}
+
+/// <summary>A format whose files describe whole VMs rather than one disk.</summary>
+public interface IVmSourceFormat
+{
+    string Name { get; }
+
+    IReadOnlyList<string> Extensions { get; }
+
+    bool Detect(FileProbe probe);
+
+    IVmSource Open(string path, SourceOptions options, FormatRegistry disks);
+}

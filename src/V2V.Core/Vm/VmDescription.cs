@@ -1,0 +1,70 @@
+namespace V2V.Core.Vm;
+
+public enum Firmware
+{
+    Bios,
+    Uefi,
+}
+
+/// <summary>Controller kinds, in the order firmware usually looks for the boot disk.</summary>
+public enum ControllerKind
+{
+    Ide,
+    Scsi,
+    Sata,
+    Nvme,
+    Xen,
+}
+
+public enum DriveKind
+{
+    Disk,
+    CdRom,
+}
+
+/// <summary>
+/// A disk or CD-ROM and where it sits: controller kind and model, bus (controller number) and unit.
+/// <see cref="Source"/> is what the source names it by (a VMX fileName, an OVF disk id, an XVA VDI ref).
+/// </summary>
+public sealed record VmDrive(DriveKind Kind, ControllerKind Controller, string? ControllerModel, int Bus, int Unit, string? Source, long? Capacity, bool Bootable = false);
+
+/// <summary>A network adapter: MAC (static when the source pinned it), network name, adapter model.</summary>
+public sealed record VmNic(int Index, string? Mac, bool StaticMac, string? Network, string? Model);
+
+/// <summary>
+/// The hypervisor-neutral description of a VM that VMX, OVF and XVA readers produce and the
+/// Hyper-V mapping consumes. Drives are in controller order (IDE, SCSI, SATA, NVMe, Xen; then bus,
+/// unit), which is also the order of the converted disk files (disk1, disk2, ...): disk1 is
+/// the disk the firmware would boot from unless the source says otherwise.
+/// </summary>
+public sealed record VmDescription(
+    string Name,
+    string SourceHypervisor,
+    string? SourceId,
+    Firmware Firmware,
+    int Cpus,
+    long MemoryMiB,
+    string? GuestOs,
+    IReadOnlyList<VmDrive> Drives,
+    IReadOnlyList<VmNic> Nics,
+    IReadOnlyList<string> OtherDevices)
+{
+    /// <summary>The hard disks, in the order their converted files are numbered.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IEnumerable<VmDrive> Disks => Drives.Where(d => d.Kind == DriveKind.Disk);
+
+    public static IReadOnlyList<VmDrive> InControllerOrder(IEnumerable<VmDrive> drives) =>
+        [.. drives.OrderBy(d => d.Controller).ThenBy(d => d.Bus).ThenBy(d => d.Unit)];
+
+    /// <summary>A name safe to use in output file names (no separators, no control characters).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string FileSafeName
+    {
+        get
+        {
+            var invalid = Path.GetInvalidFileNameChars().Concat(['\\', ':', '*', '?', '"', '<', '>', '|']).ToHashSet();
+            var safe = new string(Name.Select(c => invalid.Contains(c) || char.IsControl(c) ? '_' : c).ToArray()).Trim().Trim('.');
+            return safe.Length == 0 ? "vm" : safe;
+        }
+    }
+}

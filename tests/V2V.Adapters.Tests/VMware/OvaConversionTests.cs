@@ -1,0 +1,139 @@
+using System.Text.Json;
+using V2V.TestSupport;
+
+namespace V2V.Adapters.Tests.VMware;
+
+public class OvaConversionTests
+{
+    private const long MiB = 1024 * 1024;
+
+    [Test]
+    public void An_ova_with_two_disks_one_gzipped_converts_disk_by_disk_as_it_streams()
+    {
+        using var folder = new TempFolder();
+        var builder = new OvaBuilder(folder);
+        var first = builder.AddDisk("web01-a", 24 * MiB, seed: 1);
+        var second = builder.AddDisk("web01-b", 40 * MiB + 65536, seed: 2, gzip: true);
+        string ova = builder.Pack("web01", folder.File("web01.ova"));
+        string output = folder.File("out");
+
+        var result = CliRunner.Run("convert", ova, output, "--verify", "--block-size", "1M", "--json");
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.StdErr);
+        Assert.That(Directory.GetFiles(output).Select(Path.GetFileName).Order(), Is.EqualTo(new[] { "web01-disk1.vhdx", "web01-disk2.vhdx", "web01.vm.json" }));
+        QemuImg.AssertChecks(Path.Combine(output, "web01-disk1.vhdx"), "vhdx");
+        QemuImg.AssertIdentical(first.Raw, "raw", Path.Combine(output, "web01-disk1.vhdx"), "vhdx");
+        QemuImg.AssertIdentical(second.Raw, "raw", Path.Combine(output, "web01-disk2.vhdx"), "vhdx");
+
+        var vm = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "web01.vm.json"))).RootElement;
+        Assert.Multiple(() =>
+        {
+            Assert.That(vm.GetProperty("vm").GetProperty("name").GetString(), Is.EqualTo("web01"));
+            Assert.That(vm.GetProperty("vm").GetProperty("firmware").GetString(), Is.EqualTo("uefi"));
+            Assert.That(vm.GetProperty("vm").GetProperty("cpus").GetInt32(), Is.EqualTo(2));
+            Assert.That(vm.GetProperty("vm").GetProperty("memoryMiB").GetInt64(), Is.EqualTo(4096));
+            Assert.That(vm.GetProperty("disks").GetArrayLength(), Is.EqualTo(2));
+            Assert.That(vm.GetProperty("disks")[1].GetProperty("file").GetString(), Is.EqualTo("web01-disk2.vhdx"));
+            Assert.That(vm.GetProperty("disks")[1].GetProperty("capacity").GetInt64(), Is.EqualTo(40 * MiB + 65536));
+        });
+    }
+
+    [Test]
+    public void A_chunked_disk_and_a_sha1_manifest_are_read()
+    {
+        using var folder = new TempFolder();
+        var builder = new OvaBuilder(folder);
+        var disk = builder.AddDisk("db", 16 * MiB, seed: 3, chunkSize: 300_000);
+        string ova = builder.Pack("db", folder.File("db.ova"), algorithm: "SHA1");
+
+        var result = CliRunner.Run("convert", ova, folder.File("out"), "--to", "raw");
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.StdErr);
+        QemuImg.AssertIdentical(disk.Raw, "raw", Path.Combine(folder.File("out"), "db-disk1.raw"), "raw");
+    }
+
+    [Test]
+    public void A_tampered_manifest_fails_the_conversion_and_removes_every_output()
+    {
+        using var folder = new TempFolder();
+        var builder = new OvaBuilder(folder);
+        builder.AddDisk("app-a", 8 * MiB, seed: 4);
+        builder.AddDisk("app-b", 8 * MiB, seed: 5);
+        string ova = builder.Pack("app", folder.File("app.ova"), tamper: (member, hex) => member == "app-b.vmdk" ? new string('0', hex.Length) : hex);
+        string output = folder.File("out");
+
+        CliRunner.Run("convert", ova, output).AssertRejected("app.ova", "manifest SHA256 mismatch");
+        Assert.That(Directory.Exists(output), Is.False, "the first disk, already converted, is removed too");
+    }
+
+    [Test]
+    public void The_truncated_ttylinux_ova_is_refused_promptly_and_leaves_nothing()
+    {
+        using var folder = new TempFolder();
+        string ova = RepositoryPaths.Sample("govmomi/ttylinux-pc_i486-16.1.TRUNCATED-DISK.ova");
+
+        CliRunner.Run("convert", ova, folder.File("out")).AssertRejected("ttylinux", "truncated");
+        Assert.That(folder.FileNames(), Is.Empty);
+        Assert.That(Directory.Exists(folder.File("out")), Is.False);
+    }
+
+    [Test]
+    public void Info_shows_the_vm_of_an_ova_without_reading_its_disks()
+    {
+        var result = CliRunner.Run("info", RepositoryPaths.Sample("govmomi/ttylinux-pc_i486-16.1.TRUNCATED-DISK.ova"), "--json");
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.StdErr);
+        var vm = JsonDocument.Parse(result.StdOut).RootElement.GetProperty("vms")[0];
+        Assert.That(vm.GetProperty("name").GetString(), Is.EqualTo("ttylinux-pc_i486-16.1"));
+        Assert.That(vm.GetProperty("drives")[0].GetProperty("capacity").GetInt64(), Is.EqualTo(30 * MiB));
+    }
+
+    [TestCase("../evil.vmdk")]
+    [TestCase("/etc/evil.vmdk")]
+    public void Members_with_unsafe_names_are_refused(string member)
+    {
+        using var folder = new TempFolder();
+        var builder = new OvaBuilder(folder);
+        builder.AddDisk("x", 4 * MiB, seed: 6);
+        string staging = folder.File("staging");
+        var members = builder.Stage("x", staging);
+        string ova = folder.File("x.ova");
+        using (var stream = File.Create(ova))
+        using (var tar = new System.Formats.Tar.TarWriter(stream, System.Formats.Tar.TarEntryFormat.Ustar))
+        {
+            foreach (var m in members)
+            {
+                tar.WriteEntry(Path.Combine(staging, m), m);
+            }
+
+            tar.WriteEntry(new System.Formats.Tar.UstarTarEntry(System.Formats.Tar.TarEntryType.RegularFile, member) { DataStream = new MemoryStream([1, 2, 3]) });
+        }
+
+        CliRunner.Run("convert", ova, folder.File("out")).AssertRejected("x.ova", "tar member");
+        Assert.That(Directory.Exists(folder.File("out")), Is.False);
+    }
+
+    [Test]
+    public void A_symbolic_link_member_is_refused()
+    {
+        using var folder = new TempFolder();
+        var builder = new OvaBuilder(folder);
+        builder.AddDisk("y", 4 * MiB, seed: 7);
+        var members = builder.Stage("y", folder.File("staging"));
+        File.CreateSymbolicLink(Path.Combine(folder.File("staging"), "passwd"), "/etc/passwd");
+        string ova = folder.File("y.ova");
+        ExternalTool.Ok("tar", ["-C", folder.File("staging"), "--format=ustar", "-cf", ova, .. members, "passwd"]);
+
+        CliRunner.Run("convert", ova, folder.File("out")).AssertRejected("y.ova", "SymbolicLink");
+    }
+
+    [Test]
+    public void An_ovf_with_a_dtd_is_refused()
+    {
+        using var folder = new TempFolder();
+        string ovf = folder.File("evil.ovf");
+        File.WriteAllText(ovf, "<?xml version=\"1.0\"?>\n<!DOCTYPE Envelope [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>\n<Envelope><VirtualSystem><Name>&xxe;</Name></VirtualSystem></Envelope>\n");
+
+        CliRunner.Run("info", ovf).AssertRejected("evil.ovf", "DTD");
+    }
+}
