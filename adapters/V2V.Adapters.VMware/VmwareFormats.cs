@@ -8,7 +8,7 @@ using V2V.DiskFormats.Common;
 namespace V2V.Adapters.VMware;
 
 /// <summary>OVA packages: a tar whose first member is an .ovf.</summary>
-public sealed class OvaFormat : IVmSourceFormat
+public sealed class OvaFormat : IStreamableVmSourceFormat
 {
     public string Name => "ova";
     public IReadOnlyList<string> Extensions { get; } = ["ova"];
@@ -16,8 +16,9 @@ public sealed class OvaFormat : IVmSourceFormat
     public bool Detect(FileProbe probe) =>
         TarProbe.FirstMemberName(probe.Head.Span) is { } first && first.EndsWith(".ovf", StringComparison.OrdinalIgnoreCase);
 
-    public IVmSource Open(string path, SourceOptions options, FormatRegistry disks) =>
-        OvaSource.Open(path, path == "-" ? Console.OpenStandardInput() : File.OpenRead(path));
+    public IVmSource Open(string path, SourceOptions options, FormatRegistry disks) => OvaSource.Open(path, File.OpenRead(path));
+
+    public IVmSource OpenStream(string name, Stream stream, SourceOptions options) => OvaSource.Open(name, stream);
 }
 
 /// <summary>Unpacked OVF descriptors: XML with an Envelope element.</summary>

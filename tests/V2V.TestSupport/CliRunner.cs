@@ -15,9 +15,12 @@ public static class CliRunner
         return new CliResult(code, output.ToString(), error.ToString());
     }
 
-    public static CliResult RunProcess(params string[] args)
+    public static CliResult RunProcess(params string[] args) => RunProcessWithInput(null, args);
+
+    /// <summary>Runs the real executable with <paramref name="stdinFile"/> (if any) on its standard input.</summary>
+    public static CliResult RunProcessWithInput(string? stdinFile, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = stdinFile is not null, UseShellExecute = false };
         start.ArgumentList.Add(RepositoryPaths.CliDll);
         foreach (var arg in args)
         {
@@ -27,6 +30,16 @@ public static class CliRunner
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
+        if (stdinFile is not null)
+        {
+            using (var input = File.OpenRead(stdinFile))
+            {
+                input.CopyTo(process.StandardInput.BaseStream);
+            }
+
+            process.StandardInput.Close();
+        }
+
         process.WaitForExit();
         return new CliResult(process.ExitCode, stdout.Result, stderr.Result);
     }

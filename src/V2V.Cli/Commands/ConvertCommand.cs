@@ -38,12 +38,15 @@ public static class ConvertCommand
             var options = ConversionOptions.Default with { Verify = parse.GetValue(verify), Durable = !parse.GetValue(noSync) };
             bool showProgress = context.ProgressAllowed && !parse.GetValue(noProgress);
 
-            if (context.Registry.DetectVmSourceFile(sourcePath) is { } vmFormat)
+            var vmFormat = sourcePath == "-" ? null : context.Registry.DetectVmSourceFile(sourcePath);
+            if (sourcePath == "-" || vmFormat is not null)
             {
-                // A VM package (OVA, OVF, VMX): TARGET is a folder for <vm>-diskN.<ext> and <vm>.vm.json.
+                // A VM package (OVA, OVF, VMX; OVA or XVA on stdin): TARGET is a folder for <vm>-diskN.<ext> and <vm>.vm.json.
                 var targetFormat = context.Registry.Target(parse.GetValue(to) ?? "vhdx");
                 var spec = new VmTargetSpec(targetFormat, parse.GetValue(subformat), block, parse.GetValue(sectorSize), targetFormat.Extensions.Count > 0 ? targetFormat.Extensions[0] : targetFormat.Name);
-                using var package = vmFormat.Open(sourcePath, sourceOptions, context.Registry);
+                using var package = vmFormat is null
+                    ? context.Registry.OpenVmStream("stdin", Console.OpenStandardInput(), sourceOptions)
+                    : vmFormat.Open(sourcePath, sourceOptions, context.Registry);
                 var vms = await ProgressDisplay.RunAsync(showProgress,
                     progress => VmConverter.ConvertAsync(package, targetPath, spec, parse.GetValue(force), context.Registry, options, progress, context.Cancellation)).ConfigureAwait(false);
                 if (parse.GetValue(json))

@@ -28,6 +28,23 @@ public sealed class FormatRegistry
     /// <summary>The VM package format (OVA, OVF, VMX, XVA) whose signature the probe carries, if any.</summary>
     public Vm.IVmSourceFormat? DetectVmSource(FileProbe probe) => _vmSources.FirstOrDefault(f => f.Detect(probe));
 
+    /// <summary>
+    /// Opens a VM package arriving on a stream (stdin): its first bytes are peeked to recognise it,
+    /// then replayed to the reader.
+    /// </summary>
+    public Vm.IVmSource OpenVmStream(string name, Stream input, SourceOptions options)
+    {
+        var (head, stream) = PrefixedStream.Peek(input, FileProbe.HeadSize);
+        var probe = FileProbe.FromBytes(name, head);
+        if (DetectVmSource(probe) is Vm.IStreamableVmSourceFormat format)
+        {
+            return format.OpenStream(name, stream, options);
+        }
+
+        stream.Dispose();
+        throw new UnsupportedFormatException(name, "standard input carries no package V2V can read as a stream (OVA or XVA)");
+    }
+
     /// <summary>The VM package format of a file, if it is one.</summary>
     public Vm.IVmSourceFormat? DetectVmSourceFile(string path) =>
         File.Exists(path) ? DetectVmSource(ProbeFile(path)) : null;

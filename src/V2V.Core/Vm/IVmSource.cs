@@ -42,3 +42,9 @@ public interface IVmSourceFormat
 
     IVmSource Open(string path, SourceOptions options, FormatRegistry disks);
 }
+
+/// <summary>A VM package format that can be read from a stream with no file behind it (stdin).</summary>
+public interface IStreamableVmSourceFormat : IVmSourceFormat
+{
+    IVmSource OpenStream(string name, Stream stream, SourceOptions options);
+}

@@ -39,6 +39,20 @@ public class OvaConversionTests
     }
 
     [Test]
+    public void An_ova_arriving_on_standard_input_converts_without_a_file()
+    {
+        using var folder = new TempFolder();
+        var builder = new OvaBuilder(folder);
+        var disk = builder.AddDisk("piped", 16 * MiB, seed: 11);
+        string ova = builder.Pack("piped", folder.File("piped.ova"));
+
+        var result = CliRunner.RunProcessWithInput(ova, "convert", "-", folder.File("out"));
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.StdErr);
+        QemuImg.AssertIdentical(disk.Raw, "raw", Path.Combine(folder.File("out"), "piped-disk1.vhdx"), "vhdx");
+    }
+
+    [Test]
     public void A_chunked_disk_and_a_sha1_manifest_are_read()
     {
         using var folder = new TempFolder();

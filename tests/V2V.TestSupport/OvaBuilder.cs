@@ -1,14 +1,13 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using V2V.TestSupport;
 
-namespace V2V.Adapters.Tests.VMware;
+namespace V2V.TestSupport;
 
 /// <summary>
 /// Builds OVA packages the way ovftool lays them out (OVF first, then the manifest, then the disks),
 /// with GNU tar, qemu-img-made streamOptimized disks and coreutils-style manifests.
 /// </summary>
-internal sealed class OvaBuilder(TempFolder folder)
+public sealed class OvaBuilder(string folder)
 {
     private const long MiB = 1024 * 1024;
 
@@ -16,11 +15,19 @@ internal sealed class OvaBuilder(TempFolder folder)
 
     public List<Disk> Disks { get; } = [];
 
-    /// <summary>A raw disk with seeded data, turned into a streamOptimized VMDK by qemu-img.</summary>
-    public Disk AddDisk(string name, long capacity, int seed, bool gzip = false, long? chunkSize = null)
+    public OvaBuilder(TempFolder folder)
+        : this(folder.Path)
     {
-        string raw = SparseImage.Create(folder.File(name + ".raw"), capacity, [.. SparseImage.Scattered(capacity, 0.15, 65536, seed), new DataRun(0, 4096, RunFill.Random)], seed);
-        string vmdk = folder.File(name + ".vmdk");
+    }
+
+    /// <summary>A raw disk with seeded data, turned into a streamOptimized VMDK by qemu-img.</summary>
+    public Disk AddDisk(string name, long capacity, int seed, bool gzip = false, long? chunkSize = null) =>
+        AddDisk(name, SparseImage.Create(Path.Combine(folder, name + ".raw"), capacity, [.. SparseImage.Scattered(capacity, 0.15, 65536, seed), new DataRun(0, 4096, RunFill.Random)], seed), capacity, gzip, chunkSize);
+
+    /// <summary>An existing raw disk turned into a streamOptimized VMDK by qemu-img.</summary>
+    public Disk AddDisk(string name, string raw, long capacity, bool gzip = false, long? chunkSize = null)
+    {
+        string vmdk = Path.Combine(folder, name + ".vmdk");
         QemuImg.Convert(raw, "raw", vmdk, "vmdk", "-o", "subformat=streamOptimized");
         var disk = new Disk(name + ".vmdk", raw, capacity, gzip, chunkSize);
         Disks.Add(disk);
@@ -30,7 +37,7 @@ internal sealed class OvaBuilder(TempFolder folder)
     public string Ovf(string vmName)
     {
         var files = string.Concat(Disks.Select((d, i) =>
-            $"    <File ovf:href=\"{d.File}\" ovf:id=\"file{i + 1}\" ovf:size=\"{new FileInfo(folder.File(d.File)).Length}\"{(d.Gzip ? " ovf:compression=\"gzip\"" : "")}{(d.ChunkSize is { } c ? $" ovf:chunkSize=\"{c}\"" : "")} />\n"));
+            $"    <File ovf:href=\"{d.File}\" ovf:id=\"file{i + 1}\" ovf:size=\"{new FileInfo(Path.Combine(folder, d.File)).Length}\"{(d.Gzip ? " ovf:compression=\"gzip\"" : "")}{(d.ChunkSize is { } c ? $" ovf:chunkSize=\"{c}\"" : "")} />\n"));
         var disks = string.Concat(Disks.Select((d, i) =>
             $"    <Disk ovf:capacity=\"{d.Capacity / MiB}\" ovf:capacityAllocationUnits=\"byte * 2^20\" ovf:diskId=\"vmdisk{i + 1}\" ovf:fileRef=\"file{i + 1}\" ovf:format=\"http://www.vmware.com/interfaces/specifications/vmdk.html#streamOptimized\" />\n"));
         var items = string.Concat(Disks.Select((d, i) => $"""
@@ -79,7 +86,7 @@ internal sealed class OvaBuilder(TempFolder folder)
         File.WriteAllText(Path.Combine(into, vmName + ".ovf"), Ovf(vmName));
         foreach (var disk in Disks)
         {
-            byte[] content = File.ReadAllBytes(folder.File(disk.File));
+            byte[] content = File.ReadAllBytes(Path.Combine(folder, disk.File));
             if (disk.Gzip)
             {
                 using var compressed = new MemoryStream();
@@ -120,7 +127,7 @@ internal sealed class OvaBuilder(TempFolder folder)
 
     public string Pack(string vmName, string ova, string algorithm = "SHA256", Func<string, string, string>? tamper = null)
     {
-        string staging = folder.File("staging-" + Path.GetFileNameWithoutExtension(ova));
+        string staging = Path.Combine(folder, "staging-" + Path.GetFileNameWithoutExtension(ova));
         var members = Stage(vmName, staging, algorithm, tamper);
         ExternalTool.Ok("tar", ["-C", staging, "--format=ustar", "-cf", ova, .. members]);
         return ova;
