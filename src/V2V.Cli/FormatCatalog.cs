@@ -3,6 +3,7 @@ using V2V.Adapters.Physical;
 using V2V.Adapters.VMware;
 using V2V.Core.Formats;
 using V2V.DiskFormats.Raw;
+using V2V.DiskFormats.Vhd;
 using V2V.DiskFormats.Vhdx;
 using V2V.DiskFormats.Vmdk;
 
@@ -12,8 +13,8 @@ namespace V2V.Cli;
 public static class FormatCatalog
 {
     public static FormatRegistry Create() => new(
-        sources: [new VhdxImageFormat(), new VmdkImageFormat()],
+        sources: [new VhdxImageFormat(), new VmdkImageFormat(), new VhdImageFormat()],
         raw: new RawImageFormat(),
-        targets: [new VhdxTargetFormat(), new RawTargetFormat()],
+        targets: [new VhdxTargetFormat(), new VhdTargetFormat(), new RawTargetFormat()],
         vmSources: [new OvaFormat(), new OvfFormat(), new VmxFormat()]);
 }

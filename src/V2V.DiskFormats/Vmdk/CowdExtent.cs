@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using V2V.Core.Disks;
 using V2V.Core.Errors;
+using V2V.DiskFormats.Common;
 
 namespace V2V.DiskFormats.Vmdk;
 
@@ -101,7 +102,7 @@ public sealed class CowdExtent : VmdkExtent
         return ExtentMerger.Merge(extents);
     }
 
-    public override void Read(long offset, Span<byte> destination, long virtualOffset, IVmdkBacking below)
+    public override void Read(long offset, Span<byte> destination, long virtualOffset, ILayerBacking below)
     {
         long cover = _grainBytes * CowdHeader.EntriesPerTable;
         while (!destination.IsEmpty)

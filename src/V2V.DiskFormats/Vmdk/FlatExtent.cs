@@ -58,7 +58,7 @@ public sealed class FlatExtent : VmdkExtent
         }
     }
 
-    public override void Read(long offset, Span<byte> destination, long virtualOffset, IVmdkBacking below) =>
+    public override void Read(long offset, Span<byte> destination, long virtualOffset, ILayerBacking below) =>
         _file.ReadOrZero(_start + offset, destination);
 
     public override void Dispose()

@@ -155,7 +155,7 @@ public sealed class HostedSparseExtent : VmdkExtent
         }
     }
 
-    public override void Read(long offset, Span<byte> destination, long virtualOffset, IVmdkBacking below)
+    public override void Read(long offset, Span<byte> destination, long virtualOffset, ILayerBacking below)
     {
         while (!destination.IsEmpty)
         {

@@ -130,7 +130,7 @@ public sealed class SeSparseExtent : VmdkExtent
         return ExtentMerger.Merge(extents);
     }
 
-    public override void Read(long offset, Span<byte> destination, long virtualOffset, IVmdkBacking below)
+    public override void Read(long offset, Span<byte> destination, long virtualOffset, ILayerBacking below)
     {
         while (!destination.IsEmpty)
         {

@@ -16,12 +16,12 @@ public sealed class VmdkDisk : IDiskSource
     public const int MaxChainLength = 64;
 
     private readonly VmdkLayer[] _layers;
-    private readonly IVmdkBacking _top;
+    private readonly ILayerBacking _top;
 
     private VmdkDisk(VmdkLayer[] layers)
     {
         _layers = layers;
-        IVmdkBacking below = ZeroBacking.Instance;
+        ILayerBacking below = ZeroBacking.Instance;
         for (int i = layers.Length - 1; i >= 1; i--)
         {
             below = new LayerBacking(layers[i], below);
@@ -219,7 +219,7 @@ public sealed class VmdkDisk : IDiskSource
         }
     }
 
-    private sealed class LayerBacking(VmdkLayer layer, IVmdkBacking below) : IVmdkBacking
+    private sealed class LayerBacking(VmdkLayer layer, ILayerBacking below) : ILayerBacking
     {
         public void Read(long offset, Span<byte> destination) => layer.Read(offset, destination, below);
     }

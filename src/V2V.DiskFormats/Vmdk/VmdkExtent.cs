@@ -1,20 +1,7 @@
 using V2V.Core.Disks;
+using V2V.DiskFormats.Common;
 
 namespace V2V.DiskFormats.Vmdk;
-
-/// <summary>What lies below a VMDK layer: its parent disk, or zeros for a base disk.</summary>
-public interface IVmdkBacking
-{
-    void Read(long offset, Span<byte> destination);
-}
-
-/// <summary>Reads zeros: the backing of a disk without a parent.</summary>
-public sealed class ZeroBacking : IVmdkBacking
-{
-    public static ZeroBacking Instance { get; } = new();
-
-    public void Read(long offset, Span<byte> destination) => destination.Clear();
-}
 
 /// <summary>
 /// One extent of a VMDK layer. Ranges the extent does not hold (unallocated grains of a delta)
@@ -33,7 +20,7 @@ public abstract class VmdkExtent : IDisposable
 
     /// <param name="offset">Offset inside this extent.</param>
     /// <param name="virtualOffset">The same position on the virtual disk, for reading the layer below.</param>
-    public abstract void Read(long offset, Span<byte> destination, long virtualOffset, IVmdkBacking below);
+    public abstract void Read(long offset, Span<byte> destination, long virtualOffset, ILayerBacking below);
 
     public virtual void Dispose() => GC.SuppressFinalize(this);
 }
@@ -46,5 +33,5 @@ public sealed class ZeroExtent(long length) : VmdkExtent
 
     public override IEnumerable<DiskExtent> EnumerateExtents() => [new DiskExtent(0, length, ExtentKind.Zero)];
 
-    public override void Read(long offset, Span<byte> destination, long virtualOffset, IVmdkBacking below) => destination.Clear();
+    public override void Read(long offset, Span<byte> destination, long virtualOffset, ILayerBacking below) => destination.Clear();
 }

@@ -190,7 +190,7 @@ public sealed class VmdkLayer : IDisposable
         }
     }
 
-    public void Read(long offset, Span<byte> destination, IVmdkBacking below)
+    public void Read(long offset, Span<byte> destination, ILayerBacking below)
     {
         int index = Array.BinarySearch(_starts, offset);
         if (index < 0)

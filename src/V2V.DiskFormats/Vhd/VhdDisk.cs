@@ -1,0 +1,211 @@
+using System.Globalization;
+using V2V.Core.Disks;
+using V2V.Core.Errors;
+using V2V.Core.Formats;
+using V2V.DiskFormats.Common;
+
+namespace V2V.DiskFormats.Vhd;
+
+/// <summary>
+/// A VHD and, for a differencing disk, its parents: found through the parent locators (relative
+/// first), checked by the parent's unique id, refused when they leave the child's folder (unless
+/// allowed), loop, or go missing.
+/// </summary>
+public sealed class VhdDisk : IDiskSource
+{
+    public const int MaxChainLength = 64;
+
+    private readonly VhdFile[] _files;
+    private readonly ILayerBacking _below;
+
+    private VhdDisk(VhdFile[] files)
+    {
+        _files = files;
+        ILayerBacking below = ZeroBacking.Instance;
+        for (int i = files.Length - 1; i >= 1; i--)
+        {
+            below = new FileBacking(files[i], below);
+        }
+
+        _below = below;
+    }
+
+    public string Path => _files[0].File.Path;
+    public long Capacity => _files[0].VirtualSize;
+    public int LogicalSectorSize => 512;
+    public IReadOnlyList<VhdFile> Files => _files;
+
+    public static VhdDisk Open(string path, SourceOptions options)
+    {
+        var files = new List<VhdFile>();
+        try
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal) { System.IO.Path.GetFullPath(path) };
+            var current = VhdFile.Open(path);
+            files.Add(current);
+            while (current.IsDifferencing)
+            {
+                if (files.Count >= MaxChainLength)
+                {
+                    throw new UnsupportedFormatException(path, $"differencing chain longer than {MaxChainLength} disks");
+                }
+
+                string parentPath = FindParent(current, options);
+                if (!seen.Add(parentPath))
+                {
+                    throw new InvalidImageException(current.File.Path, $"differencing chain loops back to {parentPath}");
+                }
+
+                var parent = VhdFile.Open(parentPath);
+                files.Add(parent);
+                if (parent.Footer.UniqueId != current.Header!.ParentUniqueId)
+                {
+                    throw new InvalidImageException(current.File.Path, $"parent {parentPath} has unique id {parent.Footer.UniqueId}, but the disk was made from {current.Header.ParentUniqueId} (the parent changed)");
+                }
+
+                if (parent.VirtualSize != current.VirtualSize)
+                {
+                    throw new InvalidImageException(current.File.Path, $"virtual size {current.VirtualSize} differs from its parent's ({parent.VirtualSize})");
+                }
+
+                current = parent;
+            }
+
+            return new VhdDisk([.. files]);
+        }
+        catch
+        {
+            foreach (var file in files)
+            {
+                file.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    private static string FindParent(VhdFile child, SourceOptions options)
+    {
+        UnsafePathException? refused = null;
+        var names = child.ParentLocations().Append(child.Header!.ParentName).Where(n => n.Length > 0).ToList();
+        foreach (var name in names)
+        {
+            try
+            {
+                string resolved = SafePath.Resolve(child.File.Path, name, options.AllowExternalFiles);
+                if (File.Exists(resolved))
+                {
+                    return resolved;
+                }
+            }
+            catch (UnsafePathException e)
+            {
+                refused ??= e;
+            }
+        }
+
+        // An absolute locator from another host: the same file name beside the child.
+        foreach (var name in names)
+        {
+            string beside = System.IO.Path.GetFileName(name.Replace('\\', '/'));
+            if (beside.Length > 0 && File.Exists(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(child.File.Path))!, beside)))
+            {
+                return SafePath.Resolve(child.File.Path, beside, allowExternal: false);
+            }
+        }
+
+        if (refused is not null)
+        {
+            throw refused;
+        }
+
+        throw new InvalidImageException(child.File.Path, $"parent disk \"{(names.Count > 0 ? names[0] : "?")}\" does not exist");
+    }
+
+    public IEnumerable<DiskExtent> EnumerateExtents()
+    {
+        if (_files.Length == 1)
+        {
+            return _files[0].EnumerateExtents();
+        }
+
+        // A range holds data when any file of the chain stores it.
+        var data = _files.SelectMany(f => f.EnumerateExtents().Where(e => e.Kind == ExtentKind.Data)).OrderBy(e => e.Offset).ToList();
+        var merged = new List<DiskExtent>();
+        long position = 0;
+        foreach (var extent in data)
+        {
+            if (merged.Count > 0 && extent.Offset <= merged[^1].End)
+            {
+                merged[^1] = merged[^1] with { Length = Math.Max(merged[^1].End, extent.End) - merged[^1].Offset };
+                continue;
+            }
+
+            if (extent.Offset > position)
+            {
+                merged.Add(new DiskExtent(position, extent.Offset - position, ExtentKind.Unallocated));
+            }
+
+            merged.Add(extent);
+            position = extent.End;
+        }
+
+        position = merged.Count > 0 ? merged[^1].End : 0;
+        if (position < Capacity)
+        {
+            merged.Add(new DiskExtent(position, Capacity - position, ExtentKind.Unallocated));
+        }
+
+        return ExtentMerger.Merge(merged);
+    }
+
+    public void Read(long offset, Span<byte> destination)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(offset, Capacity - destination.Length);
+        _files[0].Read(offset, destination, _below);
+    }
+
+    public SourceDescription Describe()
+    {
+        var top = _files[0];
+        var footer = top.Footer;
+        var properties = new List<KeyValuePair<string, string>>
+        {
+            new("creator", $"\"{footer.CreatorApplication.TrimEnd('\0')}\" {footer.CreatorVersion >> 16}.{footer.CreatorVersion & 0xFFFF}"),
+            new("current size", footer.CurrentSize.ToString(CultureInfo.InvariantCulture)),
+            new("geometry", $"{footer.Geometry.Cylinders}/{footer.Geometry.Heads}/{footer.Geometry.SectorsPerTrack} ({footer.Geometry.Bytes} bytes)"),
+            new("size from", footer.UsesChsSize ? "CHS geometry (Virtual PC / qemu)" : "current size"),
+            new("unique id", footer.UniqueId.ToString()),
+        };
+        if (top.Header is { } header)
+        {
+            properties.Add(new("block size", header.BlockSize.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        if (top.FooterFromCopy)
+        {
+            properties.Add(new("footer", "the copy at offset 0 (the footer at the end is damaged)"));
+        }
+
+        string subformat = footer.DiskType switch
+        {
+            VhdDiskType.Fixed => "fixed",
+            VhdDiskType.Dynamic => "dynamic",
+            _ => "differencing",
+        };
+        return new SourceDescription("vhd", subformat, _files.Select(f => f.File.Path).ToList(), properties);
+    }
+
+    public void Dispose()
+    {
+        foreach (var file in _files)
+        {
+            file.Dispose();
+        }
+    }
+
+    private sealed class FileBacking(VhdFile file, ILayerBacking below) : ILayerBacking
+    {
+        public void Read(long offset, Span<byte> destination) => file.Read(offset, destination, below);
+    }
+}

@@ -1,0 +1,134 @@
+using System.Buffers.Binary;
+using Microsoft.Win32.SafeHandles;
+using V2V.Core.Disks;
+using V2V.DiskFormats.Common;
+
+namespace V2V.DiskFormats.Vhd;
+
+/// <summary>
+/// Writes a VHD. Fixed: the data, then the footer. Dynamic: footer copy, dynamic header, BAT, then
+/// each block (a full sector bitmap and the data) appended when its first data arrives, then the
+/// footer. The creator is recorded as "win " so that every reader — Hyper-V, Azure, and qemu
+/// versions that trust only known creators — takes currentSize rather than the CHS size.
+/// </summary>
+public sealed class VhdWriter : IDiskTarget
+{
+    public const uint DynamicBlockSize = 2 * 1024 * 1024;
+    private const int Sector = 512;
+    private const long HeaderOffset = 512;
+    private const long BatOffset = 1536;
+    private static readonly DateTime Epoch = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    private readonly SafeFileHandle _file;
+    private readonly bool _fixed;
+    private readonly long _blocks;
+    private readonly long _dataStart;
+    private readonly Dictionary<long, long> _allocated = [];
+    private long _nextFree;
+
+    public VhdWriter(SafeFileHandle file, long capacity, bool isFixed)
+    {
+        if (capacity <= 0 || capacity % Sector != 0 || capacity > VhdFile.MaxVirtualSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(capacity), $"capacity {capacity} is not a sector multiple up to 2040 GiB");
+        }
+
+        _file = file;
+        _fixed = isFixed;
+        Capacity = capacity;
+        _blocks = (capacity + DynamicBlockSize - 1) / DynamicBlockSize;
+        _dataStart = Alignment.RoundUp(BatOffset + _blocks * 4, Sector);
+        _nextFree = _dataStart;
+        if (isFixed)
+        {
+            FileSpace.Reserve(file, capacity + VhdFooter.Size);
+        }
+    }
+
+    public long Capacity { get; }
+
+    public void Write(long offset, ReadOnlySpan<byte> data)
+    {
+        if (_fixed)
+        {
+            RandomAccess.Write(_file, data, offset);
+            return;
+        }
+
+        long block = offset / DynamicBlockSize;
+        long inBlock = offset % DynamicBlockSize;
+        if (inBlock + data.Length > DynamicBlockSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(offset), $"write at {offset} of {data.Length} bytes crosses a block");
+        }
+
+        RandomAccess.Write(_file, data, Allocate(block) + Sector + inBlock);
+    }
+
+    public void Complete()
+    {
+        var footer = Footer();
+        var sector = new byte[VhdFooter.Size];
+        footer.Write(sector);
+        if (_fixed)
+        {
+            RandomAccess.Write(_file, sector, Capacity);
+            return;
+        }
+
+        RandomAccess.Write(_file, sector, 0);
+        var header = new byte[VhdDynamicHeader.Size];
+        new VhdDynamicHeader(BatOffset, (uint)_blocks, DynamicBlockSize, Guid.Empty, 0, "", []).Write(header);
+        RandomAccess.Write(_file, header, HeaderOffset);
+
+        var bat = new byte[_dataStart - BatOffset];
+        bat.AsSpan().Fill(0xFF);
+        foreach (var (block, offset) in _allocated)
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(bat.AsSpan((int)(block * 4)), (uint)(offset / Sector));
+        }
+
+        RandomAccess.Write(_file, bat, BatOffset);
+        RandomAccess.Write(_file, sector, _nextFree);
+        RandomAccess.SetLength(_file, _nextFree + VhdFooter.Size);
+    }
+
+    public void Dispose()
+    {
+        // The file handle belongs to the caller.
+    }
+
+    private long Allocate(long block)
+    {
+        lock (_allocated)
+        {
+            if (_allocated.TryGetValue(block, out long offset))
+            {
+                return offset;
+            }
+
+            // Every sector of the block is marked present; sectors never written read as zero.
+            offset = _nextFree;
+            var bitmap = new byte[Sector];
+            bitmap.AsSpan().Fill(0xFF);
+            RandomAccess.Write(_file, bitmap, offset);
+            _nextFree += Sector + DynamicBlockSize;
+            _allocated[block] = offset;
+            return offset;
+        }
+    }
+
+    private VhdFooter Footer() => new(
+        Features: 2,
+        FormatVersion: 0x00010000,
+        DataOffset: _fixed ? VhdFooter.NoDataOffset : HeaderOffset,
+        Timestamp: (uint)Math.Max(0, (DateTime.UtcNow - Epoch).TotalSeconds),
+        CreatorApplication: "win ",
+        CreatorVersion: 0x000A0000,
+        CreatorHostOs: 0x5769326B, // "Wi2k"
+        OriginalSize: (ulong)Capacity,
+        CurrentSize: (ulong)Capacity,
+        Geometry: VhdGeometry.For(Capacity),
+        DiskType: _fixed ? VhdDiskType.Fixed : VhdDiskType.Dynamic,
+        UniqueId: Guid.NewGuid());
+}
