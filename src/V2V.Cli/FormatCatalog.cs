@@ -1,6 +1,7 @@
 using V2V.Adapters.HyperV;
 using V2V.Adapters.Physical;
 using V2V.Adapters.VMware;
+using V2V.Adapters.XenServer;
 using V2V.Core.Formats;
 using V2V.DiskFormats.Raw;
 using V2V.DiskFormats.Vhd;
@@ -16,5 +17,5 @@ public static class FormatCatalog
         sources: [new VhdxImageFormat(), new VmdkImageFormat(), new VhdImageFormat()],
         raw: new RawImageFormat(),
         targets: [new VhdxTargetFormat(), new VhdTargetFormat(), new RawTargetFormat()],
-        vmSources: [new OvaFormat(), new OvfFormat(), new VmxFormat()]);
+        vmSources: [new OvaFormat(), new XvaFormat(), new OvfFormat(), new VmxFormat()]);
 }

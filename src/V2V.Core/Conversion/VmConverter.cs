@@ -63,7 +63,10 @@ public static class VmConverter
             string file = $"{feed.Vm.FileSafeName}-disk{feed.DiskNumber}.{spec.Extension}";
             var plan = new TargetPlan(spec.Format, new TargetRequest(Path.Combine(folder, file), feed.Producer.Length, spec.Subformat, spec.BlockSize, spec.LogicalSectorSize ?? 512));
             var outcome = await DiskConverter.ConvertIntoAsync(feed.Producer, feed.Name, feed.SourceFiles, [plan], outputs, registry, options, progress, cancellationToken).ConfigureAwait(false);
-            converted[feed.Vm].Add(new ConvertedDisk(feed.DiskNumber, file, feed.Name, outcome.SourceCapacity, outcome.Copy.Digest, outcome.Targets[0].VerifiedDigest is not null));
+            lock (converted)
+            {
+                converted[feed.Vm].Add(new ConvertedDisk(feed.DiskNumber, file, feed.Name, outcome.SourceCapacity, outcome.Copy.Digest, outcome.Targets[0].VerifiedDigest is not null));
+            }
         }, cancellationToken).ConfigureAwait(false);
 
         var result = new List<ConvertedVm>();

@@ -18,17 +18,21 @@ public sealed class OutputSet : IDisposable
     public bool Durable { get; }
     public IReadOnlyList<AtomicOutputFile> Files => _files;
 
+    /// <summary>Creates a partial file; safe to call from disks converting at the same time.</summary>
     public AtomicOutputFile Create(string finalPath)
     {
         string full = Path.GetFullPath(finalPath);
-        if (_files.Any(f => f.FinalPath == full))
+        lock (_files)
         {
-            throw new Errors.UsageException($"{finalPath}: named as an output twice");
-        }
+            if (_files.Any(f => f.FinalPath == full))
+            {
+                throw new Errors.UsageException($"{finalPath}: named as an output twice");
+            }
 
-        var file = AtomicOutputFile.Create(full, Overwrite);
-        _files.Add(file);
-        return file;
+            var file = AtomicOutputFile.Create(full, Overwrite);
+            _files.Add(file);
+            return file;
+        }
     }
 
     /// <summary>Writes a small text output (a VM description) the same all-or-nothing way.</summary>

@@ -1,0 +1,192 @@
+using System.Buffers.Binary;
+using V2V.DiskFormats.Vhd;
+using V2V.TestSupport;
+
+namespace V2V.DiskFormats.Tests.Vhd;
+
+public class VhdTests
+{
+    private const long MiB = 1024 * 1024;
+
+    private static string Raw(TempFolder folder, long capacity = 20 * MiB) =>
+        SparseImage.Create(folder.File("src.raw"), capacity, [new DataRun(0, 4096, RunFill.Random), new DataRun(5 * MiB + 512, 3000, RunFill.Random), new DataRun(capacity - 512, 512, RunFill.Repeated, 9)]);
+
+    [TestCase("dynamic")]
+    [TestCase("fixed")]
+    public void Vhd_written_by_qemu_img_reads_back_identically(string subformat)
+    {
+        using var folder = new TempFolder();
+        string raw = Raw(folder);
+        string vhd = folder.File("qemu.vhd");
+        QemuImg.Convert(raw, "raw", vhd, "vpc", "-o", $"subformat={subformat},force_size=on");
+
+        using var disk = VhdDisk.Open(vhd, Core.Formats.SourceOptions.Default);
+
+        Assert.That(disk.Capacity, Is.EqualTo(20 * MiB));
+        Bytes.AssertEqual(File.ReadAllBytes(raw), Bytes.ReadDisk(disk));
+    }
+
+    [TestCase("dynamic", 20 * 1024 * 1024)]
+    [TestCase("fixed", 20 * 1024 * 1024)]
+    [TestCase("dynamic", 7 * 1024 * 1024 + 512)]
+    public void Vhd_written_by_v2v_is_identical_per_qemu_img(string subformat, long capacity)
+    {
+        using var folder = new TempFolder();
+        string raw = Raw(folder, capacity);
+        string vhd = folder.File("out.vhd");
+
+        var result = CliRunner.Run("convert", raw, vhd, "--subformat", subformat, "--verify");
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.StdErr);
+        // qemu-img 7.2 has no check for vpc ("does not support checks"); compare is the oracle.
+        QemuImg.AssertIdentical(raw, "raw", vhd, "vpc");
+        using var disk = VhdDisk.Open(vhd, Core.Formats.SourceOptions.Default);
+        Assert.That(disk.Describe().Subformat, Is.EqualTo(subformat));
+    }
+
+    [Test]
+    public void A_fixed_vhd_is_a_whole_number_of_mib_and_the_output_says_so()
+    {
+        using var folder = new TempFolder();
+        string raw = SparseImage.Create(folder.File("odd.raw"), 100_000_000, [new DataRun(0, 512, RunFill.Random)]);
+        string vhd = folder.File("azure.vhd");
+
+        var result = CliRunner.Run("convert", raw, vhd, "--subformat", "fixed");
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.StdErr);
+        Assert.That(result.StdOut, Does.Contain("capacity rounded up from 100000000 to 100663296"));
+        Assert.That(new FileInfo(vhd).Length, Is.EqualTo(96 * MiB + 512));
+        using var disk = VhdDisk.Open(vhd, Core.Formats.SourceOptions.Default);
+        Assert.That(disk.Files[0].Footer.Geometry, Is.EqualTo(VhdGeometry.For(96 * MiB)));
+    }
+
+    [Test]
+    public void A_disk_over_2040_gib_is_refused_before_anything_is_written()
+    {
+        using var folder = new TempFolder();
+        string raw = SparseImage.Create(folder.File("big.raw"), 2041L << 30, [new DataRun(0, 512, RunFill.Random)]);
+
+        var result = CliRunner.Run("convert", raw, folder.File("big.vhd"));
+
+        Assert.That(result.ExitCode, Is.EqualTo(2));
+        Assert.That(result.StdErr, Does.Contain("2040 GiB"));
+        Assert.That(folder.FileNames(), Is.EqualTo(new[] { "big.raw" }));
+    }
+
+    [TestCase(10 * 1024 * 1024L, 301, 4, 17)]
+    [TestCase(136365211648L, 65278, 16, 255)] // the real Hyper-V 2012 R2 sample's footer says 65278/16/255
+    [TestCase(2040L << 30, 65535, 16, 255)]
+    public void Chs_geometry_follows_the_spec(long bytes, int cylinders, int heads, int sectors) =>
+        Assert.That(VhdGeometry.For(bytes), Is.EqualTo(new VhdGeometry((ushort)cylinders, (byte)heads, (byte)sectors)));
+
+    [Test]
+    public void Real_samples_read_with_the_size_their_creator_meant()
+    {
+        using var folder = new TempFolder();
+        using var hyperV = VhdDisk.Open(RepositoryPaths.Sample("qemu-iotests/hyperv2012r2-dynamic.vhd"), Core.Formats.SourceOptions.Default);
+        using var virtualPc = VhdDisk.Open(RepositoryPaths.Sample("qemu-iotests/virtualpc-dynamic.vhd"), Core.Formats.SourceOptions.Default);
+        string d2vPath = Bzip2.Decompress(RepositoryPaths.Sample("qemu-iotests/d2v-zerofilled.vhd.bz2"), folder);
+        using var d2v = VhdDisk.Open(d2vPath, Core.Formats.SourceOptions.Default);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(hyperV.Capacity, Is.EqualTo(136365211648), "Hyper-V \"win \": current size");
+            Assert.That(virtualPc.Capacity, Is.EqualTo(136363130880), "Virtual PC \"vpc \": CHS size");
+            Assert.That(d2v.Capacity, Is.EqualTo(263454720), "Disk2vhd: current size (CHS is the maximum)");
+            Assert.That(hyperV.EnumerateExtents().All(e => e.Kind == Core.Disks.ExtentKind.Unallocated), Is.True);
+        });
+        Assert.That(Bytes.ReadDisk(d2v).AsSpan().ContainsAnyExcept((byte)0), Is.False, "every block allocated and zero-filled");
+        string out2 = folder.File("d2v.vhdx");
+        Assert.That(CliRunner.Run("convert", d2vPath, out2, "--verify").ExitCode, Is.EqualTo(0));
+        QemuImg.AssertIdentical(d2vPath, "vpc", out2, "vhdx");
+    }
+
+    private static (string Parent, byte[] Expected, Guid ParentId) Parent(TempFolder folder, long capacity)
+    {
+        string raw = Raw(folder, capacity);
+        string parent = folder.File("parent.vhd");
+        Assert.That(CliRunner.Run("convert", raw, parent).ExitCode, Is.EqualTo(0));
+        using var opened = VhdDisk.Open(parent, Core.Formats.SourceOptions.Default);
+        return (parent, File.ReadAllBytes(raw), opened.Files[0].Footer.UniqueId);
+    }
+
+    [TestCase(false)]
+    [TestCase(true)]
+    public void A_differencing_vhd_reads_its_sectors_and_its_parents_elsewhere(bool oldTapBitmaps)
+    {
+        using var folder = new TempFolder();
+        long capacity = 8 * MiB;
+        var (_, expected, parentId) = Parent(folder, capacity);
+        var sectors = new Dictionary<long, byte[]>
+        {
+            [0] = Enumerable.Repeat((byte)0xC0, 512).ToArray(),
+            [3] = Enumerable.Repeat((byte)0xC3, 512).ToArray(),
+            [5 * 2048 + 1] = new byte[512], // zeros written over the parent's data
+            [capacity / 512 - 1] = Enumerable.Repeat((byte)0xCF, 512).ToArray(),
+        };
+        File.WriteAllBytes(folder.File("child.vhd"), HandMadeVhd.Differencing(capacity, parentId, ".\\parent.vhd", sectors,
+            oldTapBitmaps ? "tap\0" : "win ", oldTapBitmaps ? 0x00000001u : 0x000A0000u, oldTapBitmaps));
+        foreach (var (sector, data) in sectors)
+        {
+            data.CopyTo(expected, sector * 512);
+        }
+
+        using var disk = VhdDisk.Open(folder.File("child.vhd"), Core.Formats.SourceOptions.Default);
+
+        Assert.That(disk.Files, Has.Count.EqualTo(2));
+        Bytes.AssertEqual(expected, Bytes.ReadDisk(disk));
+        string flat = folder.File("flat.vhdx");
+        Assert.That(CliRunner.Run("convert", folder.File("child.vhd"), flat, "--verify").ExitCode, Is.EqualTo(0));
+    }
+
+    [Test]
+    public void Differencing_chain_errors_name_the_problem()
+    {
+        using var folder = new TempFolder();
+        var (_, _, parentId) = Parent(folder, 4 * MiB);
+
+        File.WriteAllBytes(folder.File("wrongid.vhd"), HandMadeVhd.Differencing(4 * MiB, Guid.NewGuid(), ".\\parent.vhd", new Dictionary<long, byte[]>()));
+        CliRunner.Run("info", folder.File("wrongid.vhd")).AssertRejected("wrongid.vhd", "unique id");
+
+        File.WriteAllBytes(folder.File("orphan.vhd"), HandMadeVhd.Differencing(4 * MiB, parentId, ".\\gone.vhd", new Dictionary<long, byte[]>()));
+        File.Move(folder.File("parent.vhd"), folder.File("moved.vhd"));
+        CliRunner.Run("info", folder.File("orphan.vhd")).AssertRejected("orphan.vhd", "does not exist");
+
+        File.WriteAllBytes(folder.File("escape.vhd"), HandMadeVhd.Differencing(4 * MiB, parentId, "..\\..\\etc\\passwd", new Dictionary<long, byte[]>()));
+        CliRunner.Run("info", folder.File("escape.vhd")).AssertRejected("escape.vhd", "outside the folder");
+    }
+
+    [Test]
+    public void Damaged_vhds_are_refused_with_the_field_named()
+    {
+        using var folder = new TempFolder();
+        string raw = Raw(folder);
+        string dynamicVhd = folder.File("d.vhd");
+        Assert.That(CliRunner.Run("convert", raw, dynamicVhd).ExitCode, Is.EqualTo(0));
+        byte[] good = File.ReadAllBytes(dynamicVhd);
+
+        void Case(string name, Action<byte[]> damage, string mentioning)
+        {
+            var bytes = (byte[])good.Clone();
+            damage(bytes);
+            string path = folder.File(name);
+            File.WriteAllBytes(path, bytes);
+            CliRunner.Run("convert", path, folder.File(name + ".vhdx")).AssertRejected(name, mentioning);
+            Assert.That(File.Exists(folder.File(name + ".vhdx")), Is.False);
+        }
+
+        Case("bat-past-end.vhd", b => BinaryPrimitives.WriteUInt32BigEndian(b.AsSpan(1536), 0x7FFFFFFF), "past the end");
+        Case("header-sum.vhd", b => b[512 + 100] ^= 1, "checksum");
+        Case("block-size.vhd", b =>
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(b.AsSpan(512 + 32), 3 * 1024 * 1024);
+            BinaryPrimitives.WriteUInt32BigEndian(b.AsSpan(512 + 36), VhdFooter.Checksum(b.AsSpan(512, 1024), 36));
+        }, "block size");
+        Case("no-footer.vhd", b => { b[100] ^= 1; b[^412] ^= 1; }, "no valid footer");
+        Case("max-entries.vhd", b =>
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(b.AsSpan(512 + 28), 1);
+            BinaryPrimitives.WriteUInt32BigEndian(b.AsSpan(512 + 36), VhdFooter.Checksum(b.AsSpan(512, 1024), 36));
+        }, "MaxTableEntries");
+    }
+}
