@@ -84,7 +84,39 @@ long ovaStored = Directory.GetFiles(ovaOut).Sum(f => StoredBytes(f));
 rows.Add(Row("2 GiB / 25 % OVA (streamOptimized disk) -> VHDX, streamed", null, ovaRun,
     $"wrote {ovaRun.WrittenBytes / MiB} MiB for {ovaStored / MiB} MiB of targets ({ovaTarget / MiB} MiB long); files: {string.Join(", ", Directory.GetFiles(ovaOut).Select(Path.GetFileName))}"));
 
-// 4. 64 MiB of data in a 4 TiB sparse raw, against the same data in 64 GiB: time and memory must not follow capacity.
+// 4. XVA: 1 GiB / 25 % exported as xapi does (1 MiB chunks, zero chunks omitted, XXH64 members),
+//    against converting the same raw disk.
+string xvaRaw = Fixture("scattered-1g.raw", 1024 * MiB, SparseImage.Scattered(1024 * MiB, 0.25, (int)MiB, seed: 11));
+string xva = Path.Combine(work, "scattered-1g.xva");
+if (!File.Exists(xva))
+{
+    var xvaBuilder = new XvaBuilder(work) { VmName = "bench" };
+    xvaBuilder.AddDisk(xvaRaw, 1024 * MiB, 0, "bench");
+    xvaBuilder.Build(xva);
+}
+
+var rawRuns = new List<Measurement>();
+var xvaRuns = new List<Measurement>();
+string xvaOut = Path.Combine(work, "xva-out");
+for (int i = 0; i < repeat; i++)
+{
+    File.Delete(Path.Combine(work, "xva-raw.vhdx"));
+    rawRuns.Add(TimeV2v(["convert", xvaRaw, Path.Combine(work, "xva-raw.vhdx"), "--no-sync", "--force"]));
+    if (Directory.Exists(xvaOut))
+    {
+        Directory.Delete(xvaOut, recursive: true);
+    }
+
+    xvaRuns.Add(TimeV2v(["convert", xva, xvaOut, "--no-sync", "--force"]));
+}
+
+var rawRun = Median(rawRuns);
+var xvaRun = Median(xvaRuns);
+rows.Add(Row("1 GiB / 25 % raw -> VHDX (reference for XVA)", null, rawRun, null));
+rows.Add(Row("1 GiB / 25 % XVA (XXH64 checked) -> VHDX, streamed", null, xvaRun,
+    string.Create(CultureInfo.InvariantCulture, $"x{xvaRun.Seconds / rawRun.Seconds:0.00} of raw -> VHDX; wrote {xvaRun.WrittenBytes / MiB} MiB; files: {string.Join(", ", Directory.GetFiles(xvaOut).Select(Path.GetFileName))}")));
+
+// 5. 64 MiB of data in a 4 TiB sparse raw, against the same data in 64 GiB: time and memory must not follow capacity.
 var sparseRuns = Enumerable.Range(0, 64).Select(i => new DataRun(i * (64L << 30) / 64, (int)MiB, i % 2 == 0 ? RunFill.Random : RunFill.Repeated, (byte)(i + 1))).ToList();
 string small = Fixture("sparse-64g.raw", 64L << 30, sparseRuns);
 string huge = Fixture("sparse-4t.raw", 4L << 40, sparseRuns.Select((r, i) => r with { Offset = i * (4L << 40) / 64 }).ToList());

@@ -81,7 +81,7 @@ public static class InfoCommand
     {
         if (json)
         {
-            context.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { path = package.Path, format = package.Format, vms = package.Vms }, VmDescriptionJson.Options));
+            context.Out.Write(VmDescriptionJson.Serialize(new VmPackageInfo(package.Path, package.Format, package.Vms)));
             return;
         }
 

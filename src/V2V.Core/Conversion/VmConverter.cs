@@ -73,7 +73,7 @@ public static class VmConverter
         foreach (var vm in source.Vms)
         {
             var record = new ConvertedVm(vm, [.. converted[vm].OrderBy(d => d.Disk)]);
-            outputs.WriteText(Path.Combine(folder, $"{vm.FileSafeName}.vm.json"), System.Text.Json.JsonSerializer.Serialize(record, VmDescriptionJson.Options) + "\n");
+            outputs.WriteText(Path.Combine(folder, $"{vm.FileSafeName}.vm.json"), VmDescriptionJson.Serialize(record));
             result.Add(record);
         }
 

@@ -50,14 +50,12 @@ public sealed record VmDescription(
     IReadOnlyList<string> OtherDevices)
 {
     /// <summary>The hard disks, in the order their converted files are numbered.</summary>
-    [System.Text.Json.Serialization.JsonIgnore]
     public IEnumerable<VmDrive> Disks => Drives.Where(d => d.Kind == DriveKind.Disk);
 
     public static IReadOnlyList<VmDrive> InControllerOrder(IEnumerable<VmDrive> drives) =>
         [.. drives.OrderBy(d => d.Controller).ThenBy(d => d.Bus).ThenBy(d => d.Unit)];
 
     /// <summary>A name safe to use in output file names (no separators, no control characters).</summary>
-    [System.Text.Json.Serialization.JsonIgnore]
     public string FileSafeName
     {
         get

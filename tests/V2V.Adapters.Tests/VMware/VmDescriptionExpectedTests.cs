@@ -1,4 +1,3 @@
-using System.Text.Json;
 using V2V.Core.Formats;
 using V2V.Core.Vm;
 using V2V.TestSupport;
@@ -27,7 +26,7 @@ public class VmDescriptionExpectedTests
         var registry = V2V.Cli.FormatCatalog.Create();
         var format = registry.DetectVmSourceFile(path) ?? throw new AssertionException($"{sample} not recognised as a VM source");
         using var source = format.Open(path, SourceOptions.Default, registry);
-        string actual = JsonSerializer.Serialize(source.Vms, VmDescriptionJson.Options) + "\n";
+        string actual = VmDescriptionJson.Serialize(source.Vms);
 
         string expectedFile = Path.Combine(RepositoryPaths.Root, "tests", "V2V.Adapters.Tests", "VMware", "expected", Path.GetFileName(sample) + ".json");
         if (Environment.GetEnvironmentVariable("V2V_UPDATE_EXPECTED") == "1")
