@@ -23,6 +23,7 @@ public static class CliApp
             InfoCommand.Build(context),
             CheckCommand.Build(context),
             CompareCommand.Build(context),
+            RunCommand.Build(context),
         };
 
         var parse = root.Parse(args);

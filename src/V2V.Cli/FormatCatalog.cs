@@ -16,6 +16,6 @@ public static class FormatCatalog
     public static FormatRegistry Create() => new(
         sources: [new VhdxImageFormat(), new VmdkImageFormat(), new VhdImageFormat()],
         raw: new RawImageFormat(),
-        targets: [new VhdxTargetFormat(), new VhdTargetFormat(), new RawTargetFormat()],
+        targets: [new VhdxTargetFormat(), new VhdTargetFormat(), new VmdkTargetFormat(), new RawTargetFormat()],
         vmSources: [new OvaFormat(), new XvaFormat(), new OvfFormat(), new VmxFormat()]);
 }

@@ -48,8 +48,43 @@ public static class ProgressDisplay
             }).ConfigureAwait(false);
     }
 
+    /// <summary>One progress line per job of a pipeline run; none when not on a terminal.</summary>
+    public static async Task<T> RunJobsAsync<T>(bool enabled, IReadOnlyList<string> jobs, Func<IProgress<V2V.Core.Jobs.JobProgress>?, Task<T>> work)
+    {
+        if (!enabled)
+        {
+            return await work(null).ConfigureAwait(false);
+        }
+
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        return await console.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new DownloadedColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
+            .StartAsync(async context =>
+            {
+                var tasks = jobs.ToDictionary(j => j, j => context.AddTask(Markup.Escape(j), autoStart: false, maxValue: 1));
+                var sink = new JobSink(report =>
+                {
+                    lock (tasks)
+                    {
+                        var task = tasks[report.Job];
+                        var p = report.Conversion.Pipeline;
+                        task.StartTask();
+                        task.MaxValue = Math.Max(1, p.DataBytesTotal ?? p.DiskLength);
+                        task.Value = p.DataBytesTotal is null ? p.DiskBytesCovered : p.DataBytesDone;
+                    }
+                });
+                return await work(sink).ConfigureAwait(false);
+            }).ConfigureAwait(false);
+    }
+
     private sealed class Sink(Action<ConversionProgress> report) : IProgress<ConversionProgress>
     {
         public void Report(ConversionProgress value) => report(value);
+    }
+
+    private sealed class JobSink(Action<V2V.Core.Jobs.JobProgress> report) : IProgress<V2V.Core.Jobs.JobProgress>
+    {
+        public void Report(V2V.Core.Jobs.JobProgress value) => report(value);
     }
 }

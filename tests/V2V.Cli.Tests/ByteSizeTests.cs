@@ -1,4 +1,5 @@
 using V2V.Core.Errors;
+using V2V.Core;
 
 namespace V2V.Cli.Tests;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using V2V.Core.Conversion;
 using V2V.Core.Errors;
 using V2V.Core.Formats;
+using V2V.Core;
 
 namespace V2V.Cli.Commands;
 
@@ -43,7 +44,9 @@ public static class ConvertCommand
             {
                 // A VM package (OVA, OVF, VMX; OVA or XVA on stdin): TARGET is a folder for <vm>-diskN.<ext> and <vm>.vm.json.
                 var targetFormat = context.Registry.Target(parse.GetValue(to) ?? "vhdx");
-                var spec = new VmTargetSpec(targetFormat, parse.GetValue(subformat), block, parse.GetValue(sectorSize), targetFormat.Extensions.Count > 0 ? targetFormat.Extensions[0] : targetFormat.Name);
+                string extension = targetFormat.Extensions.Count > 0 ? targetFormat.Extensions[0] : targetFormat.Name;
+                var spec = new VmOutputSpec(targetFormat, parse.GetValue(subformat), block, parse.GetValue(sectorSize),
+                    (vm, n) => Path.Combine(targetPath, $"{vm.FileSafeName}-disk{n}.{extension}"));
                 using var package = vmFormat is null
                     ? context.Registry.OpenVmStream("stdin", Console.OpenStandardInput(), sourceOptions)
                     : vmFormat.Open(sourcePath, sourceOptions, context.Registry);

@@ -3,6 +3,7 @@ using V2V.Core.Disks;
 using V2V.Core.Formats;
 using V2V.Core.Pipeline;
 using V2V.Core.Vm;
+using V2V.Core;
 
 namespace V2V.Cli.Commands;
 

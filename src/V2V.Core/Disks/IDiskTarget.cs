@@ -13,6 +13,14 @@ public interface IDiskTarget : IDisposable
     /// <summary>Writes non-zero data at a chunk-aligned offset of the virtual disk.</summary>
     void Write(long offset, ReadOnlySpan<byte> data);
 
+    /// <summary>
+    /// Everything below <paramref name="offset"/> has been delivered (written, or known to be zero).
+    /// Formats that must lay data out in disk order (streamOptimized VMDK) append what they held back.
+    /// </summary>
+    void Covered(long offset)
+    {
+    }
+
     /// <summary>Writes the remaining metadata (tables, footers); the caller flushes and renames.</summary>
     void Complete();
 }

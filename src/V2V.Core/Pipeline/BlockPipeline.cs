@@ -26,7 +26,7 @@ public static class BlockPipeline
         var token = failure.Token;
         var pool = new ChunkPool(options.BuffersInFlight);
         var jobs = Channel.CreateBounded<BlockJob>(new BoundedChannelOptions(options.Workers * 2) { SingleWriter = true });
-        var outcomes = Channel.CreateBounded<ChunkOutcome>(new BoundedChannelOptions(options.BuffersInFlight * 4) { SingleReader = true });
+        var outcomes = Channel.CreateBounded<ChunkOutcome>(new BoundedChannelOptions(options.BuffersInFlight) { SingleReader = true });
         using var digest = new ContentDigest();
         long dataBytesRead = 0;
         long zeroBytesDropped = 0;
@@ -69,6 +69,11 @@ public static class BlockPipeline
             await foreach (var outcome in outcomes.Reader.ReadAllAsync(token).ConfigureAwait(false))
             {
                 digest.Add(outcome);
+                foreach (var target in targets)
+                {
+                    target.Covered(digest.Covered);
+                }
+
                 done += outcome.IsZero ? 0 : outcome.Length;
                 if (progress is not null && clock.ElapsedMilliseconds - lastReport >= options.ProgressInterval.TotalMilliseconds)
                 {

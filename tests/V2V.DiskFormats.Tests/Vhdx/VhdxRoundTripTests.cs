@@ -98,6 +98,6 @@ public class VhdxRoundTripTests
         using var reader = VhdxReader.Open(vhdx);
 
         Bytes.AssertEqual(File.ReadAllBytes(raw), Bytes.ReadDisk(reader));
-        Assert.That(reader.Image.BlockSize, Is.EqualTo(V2V.Cli.ByteSize.Parse(blockSize, "block")));
+        Assert.That(reader.Image.BlockSize, Is.EqualTo(V2V.Core.ByteSize.Parse(blockSize, "block")));
     }
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using V2V.Core.Errors;
 
-namespace V2V.Cli;
+namespace V2V.Core;
 
 /// <summary>Sizes typed by users: "33554432", "32M", "32MiB", "1G". Suffixes are binary, as in qemu-img.</summary>
 public static class ByteSize
@@ -14,7 +14,11 @@ public static class ByteSize
         ("k", 1L << 10), ("B", 1),
     ];
 
-    public static long Parse(string text, string what)
+    public static long Parse(string text, string what) =>
+        TryParse(text) ?? throw new UsageException($"{what}: \"{text}\" is not a size (examples: 1048576, 1M, 32MiB, 2G)");
+
+    /// <summary>The size in bytes, or null when the text is not a size.</summary>
+    public static long? TryParse(string text)
     {
         string trimmed = text.Trim();
         long factor = 1;
@@ -30,7 +34,7 @@ public static class ByteSize
 
         if (!long.TryParse(trimmed, NumberStyles.None, CultureInfo.InvariantCulture, out long value) || value > long.MaxValue / factor)
         {
-            throw new UsageException($"{what}: \"{text}\" is not a size (examples: 1048576, 1M, 32MiB, 2G)");
+            return null;
         }
 
         return value * factor;

@@ -1,0 +1,99 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using V2V.Core;
+using V2V.Core.Jobs;
+
+namespace V2V.Cli.Commands;
+
+/// <summary>
+/// <c>v2v run PIPELINE.yaml</c>: every job checked before anything is copied (all problems at once,
+/// as FILE:LINE:COL), then run <c>parallel</c> at a time with one progress line per job, a summary
+/// table at the end and an optional JSON report.
+/// </summary>
+public static class RunCommand
+{
+    public static Command Build(CliContext context)
+    {
+        var file = new Argument<string>("PIPELINE") { Description = "The pipeline file (pipeline.yaml)" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Check the pipeline and print the plan; write nothing" };
+        var report = new Option<string?>("--report") { Description = "Write a JSON report of the run to FILE" };
+        var only = new Option<string?>("--job") { Description = "Run only the job with this name" };
+        var noProgress = new Option<bool>("--no-progress") { Description = "Do not draw progress bars" };
+        var noSync = new Option<bool>("--no-sync") { Description = "Do not fsync outputs before renaming them into place" };
+        var command = new Command("run", "Run the jobs of a pipeline file") { file, dryRun, report, only, noProgress, noSync };
+
+        command.SetAction(async (parse, _) =>
+        {
+            string path = parse.GetValue(file)!;
+            var errors = new List<PipelineError>();
+            var document = PipelineLoader.Load(path, errors);
+            var jobs = document is null ? [] : JobPlanner.Plan(document, context.Registry, errors, parse.GetValue(only));
+            if (errors.Count > 0 || document is null)
+            {
+                foreach (var error in errors.OrderBy(e => e.At.Line).ThenBy(e => e.At.Column))
+                {
+                    await context.Error.WriteLineAsync(error.ToString()).ConfigureAwait(false);
+                }
+
+                await context.Error.WriteLineAsync($"error: {path}: {errors.Count} problem(s); nothing was written").ConfigureAwait(false);
+                return 2;
+            }
+
+            if (parse.GetValue(dryRun))
+            {
+                PrintPlan(context.Out, document, jobs);
+                return 0;
+            }
+
+            var results = await ProgressDisplay.RunJobsAsync(context.ProgressAllowed && !parse.GetValue(noProgress), jobs.Select(j => j.Spec.Name).ToList(),
+                progress => JobRunner.RunAsync(jobs, document.Parallel, context.Registry, !parse.GetValue(noSync), progress, context.Cancellation)).ConfigureAwait(false);
+
+            PrintSummary(context.Out, results);
+            if (parse.GetValue(report) is { } reportPath)
+            {
+                await File.WriteAllTextAsync(reportPath, JsonSerializer.Serialize(new { pipeline = Path.GetFullPath(path), jobs = results }, JsonOutput.Options) + "\n", CancellationToken.None).ConfigureAwait(false);
+            }
+
+            foreach (var failed in results.Where(r => !r.Succeeded))
+            {
+                await context.Error.WriteLineAsync($"error: job {failed.Name}: {failed.Error}").ConfigureAwait(false);
+            }
+
+            return results.Where(r => !r.Succeeded).Select(r => r.ExitCode).DefaultIfEmpty(0).Max();
+        });
+        return command;
+    }
+
+    private static void PrintPlan(TextWriter o, PipelineDocument document, IReadOnlyList<PlannedJob> jobs)
+    {
+        o.WriteLine($"pipeline {document.File}: {jobs.Count} job(s), {document.Parallel} at a time; nothing will be written (--dry-run)");
+        foreach (var job in jobs)
+        {
+            string size = job.Capacity is { } c ? $", {ByteSize.Format(c)}" : "";
+            string vms = job.IsVm ? $", VM(s): {string.Join(", ", job.Vms.Select(v => $"{v.Name} ({v.Disks.Count()} disk(s))"))}" : "";
+            o.WriteLine($"job {job.Spec.Name}: read {job.Spec.Source.Path} ({job.SourceFormat}{size}{vms}) once{(job.Spec.Verify ? ", verify every output" : "")}");
+            foreach (var output in job.Outputs)
+            {
+                string what = output.Step.Subformat is null ? output.Step.Format : $"{output.Step.Format} {output.Step.Subformat}";
+                o.WriteLine(output.Step.Keep
+                    ? $"  write {output.Path} ({what}){(output.Step.BlockSize is { } b ? $", block size {ByteSize.Format(b)}" : "")}"
+                    : $"  skip  {output.Path} ({what}): keep: false, and every step is fed from the one read of the source");
+            }
+        }
+    }
+
+    private static void PrintSummary(TextWriter o, IReadOnlyList<JobResult> results)
+    {
+        o.WriteLine();
+        o.WriteLine($"{"job",-20} {"result",-7} {"outputs",-40} {"read",10} {"time",8} {"rate",12}  digest / error");
+        foreach (var r in results)
+        {
+            double seconds = Math.Max(r.Seconds, 0.001);
+            string outputs = r.Outputs.Count == 0 ? "-" : string.Join(", ", r.Outputs.Select(x => Path.GetFileName(x.Path) + (x.Verified ? " (verified)" : "")));
+            string tail = r.Succeeded ? r.Outputs.Select(x => x.Digest).Distinct().FirstOrDefault() ?? "" : r.Error ?? "";
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{r.Name,-20} {(r.Succeeded ? "ok" : "FAILED"),-7} {outputs,-40} {ByteSize.Format(r.BytesRead),10} {seconds,7:0.00}s {ByteSize.Format((long)(r.BytesRead / seconds)) + "/s",12}  {tail}"));
+        }
+    }
+}

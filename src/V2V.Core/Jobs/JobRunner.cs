@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using V2V.Core.Conversion;
+using V2V.Core.Errors;
+using V2V.Core.Formats;
+using V2V.Core.Vm;
+
+namespace V2V.Core.Jobs;
+
+/// <summary>One file a job wrote.</summary>
+public sealed record JobOutput(string Path, string Format, string? Subformat, long Capacity, long FileLength, string Digest, bool Verified);
+
+/// <summary>How a job ended: its outputs, or the error that stopped it and the exit code it stands for.</summary>
+public sealed record JobResult(string Name, bool Succeeded, int ExitCode, string? Error, string Source, IReadOnlyList<JobOutput> Outputs, long BytesRead, double Seconds);
+
+/// <summary>A progress report of one job.</summary>
+public readonly record struct JobProgress(string Job, ConversionProgress Conversion);
+
+/// <summary>
+/// Runs planned jobs, <c>parallel</c> at a time. Each job reads its source once and writes every
+/// kept step of its chain from that read; a failing job removes its own outputs and does not stop
+/// the others.
+/// </summary>
+public static class JobRunner
+{
+    public static async Task<IReadOnlyList<JobResult>> RunAsync(IReadOnlyList<PlannedJob> jobs, int parallel, FormatRegistry registry,
+        bool durable, IProgress<JobProgress>? progress, CancellationToken cancellationToken)
+    {
+        using var gate = new SemaphoreSlim(parallel);
+        var runs = jobs.Select(async job =>
+        {
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await RunJobAsync(job, registry, durable, progress, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }).ToList();
+        return await Task.WhenAll(runs).ConfigureAwait(false);
+    }
+
+    private static async Task<JobResult> RunJobAsync(PlannedJob job, FormatRegistry registry, bool durable, IProgress<JobProgress>? progress, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var spec = job.Spec;
+        var options = ConversionOptions.Default with { Verify = spec.Verify, Durable = durable };
+        var report = progress is null ? null : new Forward(p => progress.Report(new JobProgress(spec.Name, p)));
+        try
+        {
+            var kept = spec.Chain.Where(s => s.Keep).ToList();
+            if (!job.IsVm)
+            {
+                using var disk = registry.Open(spec.Source.Path, SourceOptions.Default);
+                var outputs = job.Outputs.Where(o => o.Step.Keep).ToList();
+                var plans = outputs.Select(o => new TargetPlan(o.Format, new TargetRequest(o.Path, disk.Capacity, o.Step.Subformat, o.Step.BlockSize, o.Step.SectorSize ?? disk.LogicalSectorSize))).ToList();
+                var outcome = await DiskConverter.ConvertAsync(disk, plans, spec.Overwrite, registry, options, report, cancellationToken).ConfigureAwait(false);
+                return new JobResult(spec.Name, true, 0, null, spec.Source.Path,
+                    outcome.Targets.Select(t => new JobOutput(t.Path, t.Format, t.Subformat, t.Capacity, t.FileLength, outcome.Copy.Digest, t.VerifiedDigest is not null)).ToList(),
+                    outcome.Copy.DataBytesRead, clock.Elapsed.TotalSeconds);
+            }
+
+            var format = registry.DetectVmSourceFile(spec.Source.Path) ?? throw new InvalidImageException(spec.Source.Path, "is no longer a VM package");
+            using var package = format.Open(spec.Source.Path, SourceOptions.Default, registry);
+            var specs = kept.Select(step => new VmOutputSpec(registry.Target(step.Format), step.Subformat, step.BlockSize, step.SectorSize,
+                (vm, n) => PathTemplate.Expand(step.Path, spec.Name, vm.FileSafeName, n))).ToList();
+            string jsonFolder = Path.GetDirectoryName(Path.GetFullPath(PathTemplate.Expand(kept[^1].Path, spec.Name, "vm", 1)))!;
+            var vms = await VmConverter.ConvertAsync(package, specs, vm => Path.Combine(jsonFolder, $"{vm.FileSafeName}.vm.json"), spec.Overwrite, registry, options, report, cancellationToken).ConfigureAwait(false);
+            var written = vms.SelectMany(vm => vm.Disks.SelectMany(d => kept.Select(step =>
+            {
+                string path = Path.GetFullPath(PathTemplate.Expand(step.Path, spec.Name, vm.Vm.FileSafeName, d.Disk));
+                return new JobOutput(path, step.Format, step.Subformat, d.Capacity, new FileInfo(path).Length, d.Digest, d.Verified);
+            }))).ToList();
+            return new JobResult(spec.Name, true, 0, null, spec.Source.Path, written, vms.Sum(vm => vm.Disks.Sum(d => d.DataBytesRead)), clock.Elapsed.TotalSeconds);
+        }
+        catch (V2VException e)
+        {
+            return new JobResult(spec.Name, false, e.ExitCode, e.Message, spec.Source.Path, [], 0, clock.Elapsed.TotalSeconds);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new JobResult(spec.Name, false, 3, e.Message, spec.Source.Path, [], 0, clock.Elapsed.TotalSeconds);
+        }
+    }
+
+
+    private sealed class Forward(Action<ConversionProgress> report) : IProgress<ConversionProgress>
+    {
+        public void Report(ConversionProgress value) => report(value);
+    }
+}
