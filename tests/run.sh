@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, exactly as CI runs it: installs the independent oracles the tests use
-# (qemu-img, bunzip2, ...) when they are missing, builds in Release, runs every test project and
+# (qemu-img, qemu-system-x86_64, bunzip2, b3sum, xxhsum) when they are missing, builds in Release, runs every test project and
 # ends with one line of totals: "N passed, N failed" (", N skipped" when some were skipped).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -9,12 +9,14 @@ missing=()
 command -v qemu-img >/dev/null || missing+=(qemu-utils)
 command -v bunzip2 >/dev/null || missing+=(bzip2)
 command -v b3sum >/dev/null || missing+=(b3sum)
+command -v xxhsum >/dev/null || missing+=(xxhash)
+command -v qemu-system-x86_64 >/dev/null || missing+=(qemu-system-x86)
 command -v losetup >/dev/null || missing+=(mount)
 if ((${#missing[@]})); then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   echo "installing test tools: ${missing[*]}"
-  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null \
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
     || { echo "could not install ${missing[*]}"; echo "0 passed, 1 failed"; exit 1; }
 fi
 

@@ -17,10 +17,18 @@ public static class CliRunner
 
     public static CliResult RunProcess(params string[] args) => RunProcessWithInput(null, args);
 
+    /// <summary>Runs the real executable in <paramref name="workingDirectory"/>.</summary>
+    public static CliResult RunProcessIn(string workingDirectory, params string[] args) => RunProcessWithInput(null, args, workingDirectory);
+
     /// <summary>Runs the real executable with <paramref name="stdinFile"/> (if any) on its standard input.</summary>
-    public static CliResult RunProcessWithInput(string? stdinFile, params string[] args)
+    public static CliResult RunProcessWithInput(string? stdinFile, string[] args, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = stdinFile is not null, UseShellExecute = false };
+        if (workingDirectory is not null)
+        {
+            start.WorkingDirectory = workingDirectory;
+        }
+
         start.ArgumentList.Add(RepositoryPaths.CliDll);
         foreach (var arg in args)
         {

@@ -35,14 +35,17 @@ public static partial class PipelineLoader
             return null;
         }
 
+        string text = File.ReadAllText(file);
         var stream = new YamlStream();
         try
         {
-            stream.Load(new StringReader(File.ReadAllText(file)));
+            stream.Load(new StringReader(text));
         }
         catch (YamlException e)
         {
-            errors.Add(new PipelineError(new YamlLocation(name, e.Start.Line, e.Start.Column), e.Message));
+            // YamlDotNet places some errors (tabs, undefined aliases) at 1:1; find them ourselves.
+            var at = e.Start.Line == 1 && e.Start.Column == 1 ? Locate(text, e) ?? (1, 1) : (e.Start.Line, e.Start.Column);
+            errors.Add(new PipelineError(new YamlLocation(name, at.Item1, at.Item2), e.Message));
             return null;
         }
 
@@ -54,6 +57,39 @@ public static partial class PipelineLoader
 
         var reader = new Reader(name, Path.GetDirectoryName(Path.GetFullPath(file))!, errors);
         return reader.Document(root, file);
+    }
+
+    [GeneratedRegex(@"(?<![\w&*])\*([A-Za-z0-9_-]+)", RegexOptions.CultureInvariant)]
+    private static partial Regex Alias();
+
+    /// <summary>The line and column of the first tab in an indentation, or of the first alias to an undefined anchor.</summary>
+    private static (long, long)? Locate(string text, YamlException error)
+    {
+        var lines = text.Split('\n');
+        for (int i = 0; i < lines.Length; i++)
+        {
+            if (error is YamlDotNet.Core.AnchorNotFoundException)
+            {
+                foreach (Match alias in Alias().Matches(lines[i]))
+                {
+                    if (!text[..text.IndexOf(lines[i], StringComparison.Ordinal)].Contains("&" + alias.Groups[1].Value, StringComparison.Ordinal))
+                    {
+                        return (i + 1, alias.Index + 1);
+                    }
+                }
+            }
+            else
+            {
+                int indent = lines[i].Length - lines[i].TrimStart(' ', '\t').Length;
+                int tab = lines[i].IndexOf('\t', StringComparison.Ordinal);
+                if (tab >= 0 && tab < indent)
+                {
+                    return (i + 1, tab + 1);
+                }
+            }
+        }
+
+        return null;
     }
 
     private sealed class Reader(string file, string folder, List<PipelineError> errors)

@@ -264,9 +264,9 @@ public sealed class HostedSparseExtent : VmdkExtent
             return;
         }
 
-        long grainLength = Math.Min(_grainBytes, Length - grainStart);
+        // A grain inflates to at most a whole grain, even the last one of a disk that ends inside it.
         byte[] compressed = ArrayPool<byte>.Shared.Rent((int)_grainBytes * 2 + 1024);
-        byte[]? whole = destination.Length == grainLength ? null : ArrayPool<byte>.Shared.Rent((int)_grainBytes);
+        byte[]? whole = destination.Length == _grainBytes ? null : ArrayPool<byte>.Shared.Rent((int)_grainBytes);
         try
         {
             Span<byte> head = stackalloc byte[StreamMarker.GrainHeaderSize];
@@ -279,7 +279,7 @@ public sealed class HostedSparseExtent : VmdkExtent
             }
 
             _file.ReadExactly(fileOffset + StreamMarker.GrainHeaderSize, compressed.AsSpan(0, (int)marker.Size), $"compressed grain at sector {sector}");
-            var output = whole is null ? destination : whole.AsSpan(0, (int)grainLength);
+            var output = whole is null ? destination : whole.AsSpan(0, (int)_grainBytes);
             int inflated = GrainInflater.Inflate(_file.Path, compressed, 0, (int)marker.Size, output, lba);
             output[inflated..].Clear();
             if (whole is not null)

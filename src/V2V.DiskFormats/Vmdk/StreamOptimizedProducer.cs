@@ -157,7 +157,7 @@ public sealed class StreamOptimizedProducer : IChunkProducer
                     emitted = chunkStart;
                 }
 
-                current = new CompressedChunk(_name, chunkStart, (int)Math.Min(Chunk.Size, Length - chunkStart), (int)(_grainBytes * 2 + 1024) * Math.Max(1, (int)(Chunk.Size / _grainBytes)));
+                current = new CompressedChunk(_name, chunkStart, (int)Math.Min(Chunk.Size, Length - chunkStart), (int)(_grainBytes * 2 + 1024) * Math.Max(1, (int)(Chunk.Size / _grainBytes)), (int)_grainBytes);
             }
 
             // The marker's sector holds the first 500 bytes of compressed data; the rest follows, padded to a sector.
@@ -249,7 +249,7 @@ public sealed class StreamOptimizedProducer : IChunkProducer
     }
 
     /// <summary>The compressed grains of one 1 MiB chunk, inflated by a worker into the chunk buffer.</summary>
-    private sealed class CompressedChunk(string name, long offset, int length, int capacity) : IChunkFill
+    private sealed class CompressedChunk(string name, long offset, int length, int capacity, int grainBytes) : IChunkFill
     {
         private readonly byte[] _data = ArrayPool<byte>.Shared.Rent(capacity);
         private readonly List<(int At, int GrainLength, int Start, int Size, long Lba)> _grains = new(16);
@@ -283,7 +283,23 @@ public sealed class StreamOptimizedProducer : IChunkProducer
                 chunk.Clear();
                 foreach (var (at, grainLength, start, size, lba) in _grains)
                 {
-                    GrainInflater.Inflate(name, _data, start, size, chunk.Slice(at, grainLength), lba);
+                    if (grainLength == grainBytes)
+                    {
+                        GrainInflater.Inflate(name, _data, start, size, chunk.Slice(at, grainLength), lba);
+                        continue;
+                    }
+
+                    // The disk ends inside this grain: it may still inflate to a whole (zero-padded) grain.
+                    byte[] whole = ArrayPool<byte>.Shared.Rent(grainBytes);
+                    try
+                    {
+                        int inflated = GrainInflater.Inflate(name, _data, start, size, whole.AsSpan(0, grainBytes), lba);
+                        whole.AsSpan(0, Math.Min(inflated, grainLength)).CopyTo(chunk.Slice(at, grainLength));
+                    }
+                    finally
+                    {
+                        ArrayPool<byte>.Shared.Return(whole);
+                    }
                 }
             }
             finally

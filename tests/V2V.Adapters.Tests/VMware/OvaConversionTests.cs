@@ -46,7 +46,7 @@ public class OvaConversionTests
         var disk = builder.AddDisk("piped", 16 * MiB, seed: 11);
         string ova = builder.Pack("piped", folder.File("piped.ova"));
 
-        var result = CliRunner.RunProcessWithInput(ova, "convert", "-", folder.File("out"));
+        var result = CliRunner.RunProcessWithInput(ova, ["convert", "-", folder.File("out")]);
 
         Assert.That(result.ExitCode, Is.EqualTo(0), result.StdErr);
         QemuImg.AssertIdentical(disk.Raw, "raw", Path.Combine(folder.File("out"), "piped-disk1.vhdx"), "vhdx");

@@ -70,7 +70,7 @@ public class XvaConversionTests
         var (builder, system, _) = TwoDisks(folder);
         string xva = builder.Build(folder.File("xen01.xva"), interleave: true);
 
-        var result = CliRunner.RunProcessWithInput(xva, "convert", "-", folder.File("out"));
+        var result = CliRunner.RunProcessWithInput(xva, ["convert", "-", folder.File("out")]);
 
         Assert.That(result.ExitCode, Is.EqualTo(0), result.StdErr);
         QemuImg.AssertIdentical(system.Raw, "raw", Path.Combine(folder.File("out"), "xen01-disk1.vhdx"), "vhdx");
