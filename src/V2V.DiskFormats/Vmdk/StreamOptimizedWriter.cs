@@ -201,15 +201,42 @@ public sealed class StreamOptimizedWriter : IDiskTarget
         _nextSector += bytes.Length / Sector;
     }
 
-    /// <summary>zlib (RFC 1950) at the fastest level: what ESXi and every reader expect in a grain.</summary>
+    /// <summary>
+    /// zlib (RFC 1950), what ESXi and every reader expect in a grain. Grains whose bytes look random
+    /// (encrypted or already compressed data) are stored in zlib's uncompressed blocks: deflating
+    /// them costs a millisecond each and makes them 5 % larger.
+    /// </summary>
     private static int Compress(ReadOnlySpan<byte> grain, byte[] destination, int at)
     {
         using var output = new MemoryStream(destination, at, destination.Length - at, writable: true);
-        using (var zlib = new ZLibStream(output, CompressionLevel.Fastest, leaveOpen: true))
+        var level = LooksRandom(grain) ? CompressionLevel.NoCompression : CompressionLevel.Fastest;
+        using (var zlib = new ZLibStream(output, level, leaveOpen: true))
         {
             zlib.Write(grain);
         }
 
         return (int)output.Position;
+    }
+
+    /// <summary>True when the byte histogram is close to flat (entropy above 7.9 bits per byte).</summary>
+    private static bool LooksRandom(ReadOnlySpan<byte> grain)
+    {
+        Span<int> counts = stackalloc int[256];
+        foreach (byte b in grain)
+        {
+            counts[b]++;
+        }
+
+        double entropy = 0;
+        foreach (int count in counts)
+        {
+            if (count > 0)
+            {
+                double p = (double)count / grain.Length;
+                entropy -= p * Math.Log2(p);
+            }
+        }
+
+        return entropy > 7.9;
     }
 }
