@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, exactly as CI runs it: installs the independent oracles the tests use
-# (qemu-img, qemu-system-x86_64, bunzip2, b3sum, xxhsum) when they are missing, builds in Release, runs every test project and
+# (qemu-img, qemu-system-x86_64, bunzip2, b3sum, xxhsum, sgdisk, sfdisk) when they are missing, builds in Release, runs every test project and
 # ends with one line of totals: "N passed, N failed" (", N skipped" when some were skipped).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +12,8 @@ command -v b3sum >/dev/null || missing+=(b3sum)
 command -v xxhsum >/dev/null || missing+=(xxhash)
 command -v qemu-system-x86_64 >/dev/null || missing+=(qemu-system-x86)
 command -v losetup >/dev/null || missing+=(mount)
+command -v sgdisk >/dev/null || missing+=(gdisk)
+command -v sfdisk >/dev/null || missing+=(fdisk)
 if ((${#missing[@]})); then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

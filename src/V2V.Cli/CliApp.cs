@@ -24,6 +24,7 @@ public static class CliApp
             CheckCommand.Build(context),
             CompareCommand.Build(context),
             RunCommand.Build(context),
+            HyperVCommand.Build(context),
         };
 
         var parse = root.Parse(args);

@@ -1,8 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
+using V2V.Adapters.HyperV.VmDefinition;
 using V2V.Core.Conversion;
 using V2V.Core.Errors;
 using V2V.Core.Formats;
+using V2V.Core.Vm;
 using V2V.Core;
 
 namespace V2V.Cli.Commands;
@@ -23,11 +25,18 @@ public static class ConvertCommand
         var json = new Option<bool>("--json") { Description = "Print the result as JSON" };
         var noProgress = new Option<bool>("--no-progress") { Description = "Do not draw a progress bar" };
         var allowExternal = new Option<bool>("--allow-external-extents") { Description = "Let VMDK descriptors and VHD locators name files outside their own folder" };
+        var generation = new Option<int?>("--generation") { Description = "VM packages: Hyper-V generation 1 or 2 (default: from the firmware, checked against the boot disk)" };
+        var switches = new Option<string[]>("--switch") { Description = "VM packages: map a source network to a Hyper-V switch, NETWORK=SWITCH (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var defaultSwitch = new Option<string?>("--default-switch") { Description = "VM packages: switch for networks --switch does not map" };
+        var memory = new Option<string?>("--memory") { Description = "VM packages: Hyper-V startup memory (default: the source's)" };
+        var noStaticMac = new Option<bool>("--no-static-mac") { Description = "VM packages: let Hyper-V assign MACs instead of keeping the source's" };
+        var vmFolder = new Option<string?>("--vm-folder") { Description = "VM packages: folder on the Hyper-V host for the VM's configuration" };
         var noSync = new Option<bool>("--no-sync") { Description = "Do not fsync the target before renaming it into place (faster; not crash-safe)" };
 
         var command = new Command("convert", "Convert a disk image or device into another format")
         {
             source, target, to, subformat, blockSize, sectorSize, verify, force, json, noProgress, noSync, allowExternal,
+            generation, switches, defaultSwitch, memory, noStaticMac, vmFolder,
         };
 
         command.SetAction(async (parse, _) =>
@@ -50,8 +59,11 @@ public static class ConvertCommand
                 using var package = vmFormat is null
                     ? context.Registry.OpenVmStream("stdin", Console.OpenStandardInput(), sourceOptions)
                     : vmFormat.Open(sourcePath, sourceOptions, context.Registry);
+                IVmDefinitionWriter? definitions = HyperVJobHooks.HyperVFormats.Contains(targetFormat.Name)
+                    ? new HyperVDefinitionWriter(HyperVOptionsFrom(parse, generation, switches, defaultSwitch, memory, noStaticMac, vmFolder), context.Registry)
+                    : null;
                 var vms = await ProgressDisplay.RunAsync(showProgress,
-                    progress => VmConverter.ConvertAsync(package, targetPath, spec, parse.GetValue(force), context.Registry, options, progress, context.Cancellation)).ConfigureAwait(false);
+                    progress => VmConverter.ConvertAsync(package, targetPath, spec, parse.GetValue(force), context.Registry, options, definitions, progress, context.Cancellation)).ConfigureAwait(false);
                 if (parse.GetValue(json))
                 {
                     JsonOutput.Write(context.Out, new { source = sourcePath, format = package.Format, folder = Path.GetFullPath(targetPath), vms });
@@ -66,7 +78,11 @@ public static class ConvertCommand
                             context.Out.WriteLine($"  disk {converted.Disk}  {converted.File}  {ByteSize.Format(converted.Capacity)}  {converted.Digest}{(converted.Verified ? "  verified" : "")}");
                         }
 
-                        context.Out.WriteLine($"  vm        {vm.Vm.FileSafeName}.vm.json");
+                        context.Out.WriteLine($"  vm        {vm.Vm.FileSafeName}.vm.json{(definitions is null ? "" : $", Hyper-V: {vm.Vm.FileSafeName}.ps1, {vm.Vm.FileSafeName}.hyperv.json")}");
+                        foreach (var warning in vm.Warnings ?? [])
+                        {
+                            context.Out.WriteLine($"  warning   {warning}");
+                        }
                     }
                 }
 
@@ -98,6 +114,38 @@ public static class ConvertCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The Hyper-V choices given on the command line.</summary>
+    internal static HyperVOptions HyperVOptionsFrom(ParseResult parse, Option<int?> generation, Option<string[]> switches, Option<string?> defaultSwitch,
+        Option<string?> memory, Option<bool> noStaticMac, Option<string?> vmFolder)
+    {
+        if (parse.GetValue(generation) is { } g && g is not (1 or 2))
+        {
+            throw new UsageException($"--generation {g}: Hyper-V generations are 1 and 2");
+        }
+
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in parse.GetValue(switches) ?? [])
+        {
+            int equals = pair.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0 || equals == pair.Length - 1)
+            {
+                throw new UsageException($"--switch \"{pair}\": write NETWORK=SWITCH");
+            }
+
+            map[pair[..equals]] = pair[(equals + 1)..];
+        }
+
+        return new HyperVOptions
+        {
+            Generation = parse.GetValue(generation),
+            SwitchMap = map,
+            DefaultSwitch = parse.GetValue(defaultSwitch),
+            MemoryBytes = parse.GetValue(memory) is { } m ? ByteSize.Parse(m, "--memory") : null,
+            StaticMac = !parse.GetValue(noStaticMac),
+            VmFolder = parse.GetValue(vmFolder),
+        };
     }
 
     private static object ToJson(ConversionOutcome outcome) => new

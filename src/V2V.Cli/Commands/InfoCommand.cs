@@ -1,6 +1,8 @@
 using System.CommandLine;
 using V2V.Core.Disks;
 using V2V.Core.Formats;
+using V2V.Adapters.HyperV.VmDefinition;
+using V2V.Core.Conversion;
 using V2V.Core.Pipeline;
 using V2V.Core.Vm;
 using V2V.Core;
@@ -108,6 +110,21 @@ public static class InfoCommand
             if (vm.OtherDevices.Count > 0)
             {
                 o.WriteLine($"  other     {string.Join(", ", vm.OtherDevices)}");
+            }
+
+            // What Hyper-V would get, with default choices (convert's --switch, --generation, ... change it).
+            var disks = vm.Disks.Select((d, i) => new ConvertedDisk(i + 1, $"{vm.FileSafeName}-disk{i + 1}.vhdx", d.Source ?? "", d.Capacity ?? 0, "(not converted)", false, 0)).ToList();
+            var hyperV = HyperVMapper.Map(new ConvertedVm(vm, disks), null, new HyperVOptions(), DateTime.UtcNow);
+            o.WriteLine($"  hyper-v   generation {hyperV.Generation} ({hyperV.GenerationReason}), {hyperV.ProcessorCount} CPU(s), {hyperV.MemoryStartupBytes / (1024 * 1024)} MiB static"
+                + (hyperV.SecureBoot ? $", Secure Boot {hyperV.SecureBootTemplate}" : ""));
+            foreach (var attached in hyperV.Disks)
+            {
+                o.WriteLine($"            {attached.File} on {attached.ControllerType} {attached.ControllerNumber}:{attached.ControllerLocation}{(attached.Boot ? " (boot)" : "")}");
+            }
+
+            foreach (var warning in hyperV.Warnings)
+            {
+                o.WriteLine($"  warning   {warning}");
             }
         }
     }

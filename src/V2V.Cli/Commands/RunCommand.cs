@@ -47,12 +47,17 @@ public static class RunCommand
             }
 
             var results = await ProgressDisplay.RunJobsAsync(context.ProgressAllowed && !parse.GetValue(noProgress), jobs.Select(j => j.Spec.Name).ToList(),
-                progress => JobRunner.RunAsync(jobs, document.Parallel, context.Registry, !parse.GetValue(noSync), progress, context.Cancellation)).ConfigureAwait(false);
+                progress => JobRunner.RunAsync(jobs, document.Parallel, context.Registry, !parse.GetValue(noSync), new HyperVJobHooks(context.Registry), progress, context.Cancellation)).ConfigureAwait(false);
 
             PrintSummary(context.Out, results);
             if (parse.GetValue(report) is { } reportPath)
             {
                 await File.WriteAllTextAsync(reportPath, JsonSerializer.Serialize(new { pipeline = Path.GetFullPath(path), jobs = results }, JsonOutput.Options) + "\n", CancellationToken.None).ConfigureAwait(false);
+            }
+
+            foreach (var note in results.SelectMany(r => (r.Notes ?? []).Select(n => $"job {r.Name}: {n}")))
+            {
+                context.Out.WriteLine($"note: {note}");
             }
 
             foreach (var failed in results.Where(r => !r.Succeeded))

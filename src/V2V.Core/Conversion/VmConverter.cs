@@ -8,7 +8,8 @@ namespace V2V.Core.Conversion;
 public sealed record ConvertedDisk(int Disk, string File, string Source, long Capacity, string Digest, bool Verified, long DataBytesRead);
 
 /// <summary>What <c>&lt;vm&gt;.vm.json</c> holds: the VM's description and its converted disks.</summary>
-public sealed record ConvertedVm(VmDescription Vm, IReadOnlyList<ConvertedDisk> Disks);
+/// <param name="Warnings">What the target hypervisor's definition could not map (not written to vm.json).</param>
+public sealed record ConvertedVm(VmDescription Vm, IReadOnlyList<ConvertedDisk> Disks, IReadOnlyList<string>? Warnings = null);
 
 /// <summary>One output every disk of a VM package gets: format, subformat, sizes, and where the file for (vm, disk n) goes.</summary>
 public sealed record VmOutputSpec(ITargetFormat Format, string? Subformat, long? BlockSize, int? LogicalSectorSize, Func<VmDescription, int, string> PathFor);
@@ -22,14 +23,19 @@ public static class VmConverter
 {
     /// <summary>The CLI's form: every disk as <c>&lt;vm&gt;-diskN.&lt;ext&gt;</c> in one folder.</summary>
     public static Task<IReadOnlyList<ConvertedVm>> ConvertAsync(IVmSource source, string folder, VmOutputSpec spec, bool overwrite,
-        FormatRegistry registry, ConversionOptions options, IProgress<ConversionProgress>? progress, CancellationToken cancellationToken)
+        FormatRegistry registry, ConversionOptions options, IProgress<ConversionProgress>? progress, CancellationToken cancellationToken) =>
+        ConvertAsync(source, folder, spec, overwrite, registry, options, null, progress, cancellationToken);
+
+    /// <summary>As above, with a target hypervisor's VM definition written beside each VM's description.</summary>
+    public static Task<IReadOnlyList<ConvertedVm>> ConvertAsync(IVmSource source, string folder, VmOutputSpec spec, bool overwrite,
+        FormatRegistry registry, ConversionOptions options, IVmDefinitionWriter? definitions, IProgress<ConversionProgress>? progress, CancellationToken cancellationToken)
     {
         if (File.Exists(folder))
         {
             throw new Errors.UsageException($"{folder}: a VM package converts into a folder, and this is a file");
         }
 
-        return ConvertAsync(source, [spec], vm => Path.Combine(folder, $"{vm.FileSafeName}.vm.json"), overwrite, registry, options, progress, cancellationToken);
+        return ConvertAsync(source, [spec], vm => Path.Combine(folder, $"{vm.FileSafeName}.vm.json"), overwrite, registry, options, definitions, progress, cancellationToken);
     }
 
     public static async Task<IReadOnlyList<ConvertedVm>> ConvertAsync(
@@ -39,6 +45,7 @@ public static class VmConverter
         bool overwrite,
         FormatRegistry registry,
         ConversionOptions options,
+        IVmDefinitionWriter? definitions,
         IProgress<ConversionProgress>? progress,
         CancellationToken cancellationToken)
     {
@@ -63,7 +70,8 @@ public static class VmConverter
             {
                 var record = new ConvertedVm(vm, [.. converted[vm].OrderBy(d => d.Disk)]);
                 outputs.WriteText(descriptionPath(vm), VmDescriptionJson.Serialize(record));
-                result.Add(record);
+                var warnings = definitions?.Write(record, Path.GetDirectoryName(Path.GetFullPath(descriptionPath(vm)))!, n => outputs.PartialPathOf(specs[0].PathFor(vm, n)), outputs) ?? [];
+                result.Add(record with { Warnings = warnings });
             }
 
             outputs.CommitAll();

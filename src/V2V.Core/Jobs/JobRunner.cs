@@ -6,11 +6,22 @@ using V2V.Core.Vm;
 
 namespace V2V.Core.Jobs;
 
+/// <summary>What the composition root adds to jobs: a target hypervisor's VM definitions, and creating the VM.</summary>
+public interface IJobHooks
+{
+    /// <summary>The writer of VM definitions for this job's outputs, or null when they are not for a hypervisor V2V defines VMs for.</summary>
+    IVmDefinitionWriter? DefinitionsFor(JobSpec job, IReadOnlyList<StepSpec> kept);
+
+    /// <summary>Creates the VM from its definition script (hyperv: apply); returns a line for the summary.</summary>
+    Task<string> ApplyAsync(JobSpec job, string script, CancellationToken cancellationToken);
+}
+
 /// <summary>One file a job wrote.</summary>
 public sealed record JobOutput(string Path, string Format, string? Subformat, long Capacity, long FileLength, string Digest, bool Verified);
 
 /// <summary>How a job ended: its outputs, or the error that stopped it and the exit code it stands for.</summary>
-public sealed record JobResult(string Name, bool Succeeded, int ExitCode, string? Error, string Source, IReadOnlyList<JobOutput> Outputs, long BytesRead, double Seconds);
+/// <param name="Notes">Warnings of VM definitions and the outcome of applying them.</param>
+public sealed record JobResult(string Name, bool Succeeded, int ExitCode, string? Error, string Source, IReadOnlyList<JobOutput> Outputs, long BytesRead, double Seconds, IReadOnlyList<string>? Notes = null);
 
 /// <summary>A progress report of one job.</summary>
 public readonly record struct JobProgress(string Job, ConversionProgress Conversion);
@@ -23,7 +34,7 @@ public readonly record struct JobProgress(string Job, ConversionProgress Convers
 public static class JobRunner
 {
     public static async Task<IReadOnlyList<JobResult>> RunAsync(IReadOnlyList<PlannedJob> jobs, int parallel, FormatRegistry registry,
-        bool durable, IProgress<JobProgress>? progress, CancellationToken cancellationToken)
+        bool durable, IJobHooks? hooks, IProgress<JobProgress>? progress, CancellationToken cancellationToken)
     {
         using var gate = new SemaphoreSlim(parallel);
         var runs = jobs.Select(async job =>
@@ -31,7 +42,7 @@ public static class JobRunner
             await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                return await RunJobAsync(job, registry, durable, progress, cancellationToken).ConfigureAwait(false);
+                return await RunJobAsync(job, registry, durable, hooks, progress, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -41,7 +52,7 @@ public static class JobRunner
         return await Task.WhenAll(runs).ConfigureAwait(false);
     }
 
-    private static async Task<JobResult> RunJobAsync(PlannedJob job, FormatRegistry registry, bool durable, IProgress<JobProgress>? progress, CancellationToken cancellationToken)
+    private static async Task<JobResult> RunJobAsync(PlannedJob job, FormatRegistry registry, bool durable, IJobHooks? hooks, IProgress<JobProgress>? progress, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var spec = job.Spec;
@@ -66,13 +77,23 @@ public static class JobRunner
             var specs = kept.Select(step => new VmOutputSpec(registry.Target(step.Format), step.Subformat, step.BlockSize, step.SectorSize,
                 (vm, n) => PathTemplate.Expand(step.Path, spec.Name, vm.FileSafeName, n))).ToList();
             string jsonFolder = Path.GetDirectoryName(Path.GetFullPath(PathTemplate.Expand(kept[^1].Path, spec.Name, "vm", 1)))!;
-            var vms = await VmConverter.ConvertAsync(package, specs, vm => Path.Combine(jsonFolder, $"{vm.FileSafeName}.vm.json"), spec.Overwrite, registry, options, report, cancellationToken).ConfigureAwait(false);
+            var definitions = hooks?.DefinitionsFor(spec, kept);
+            var vms = await VmConverter.ConvertAsync(package, specs, vm => Path.Combine(jsonFolder, $"{vm.FileSafeName}.vm.json"), spec.Overwrite, registry, options, definitions, report, cancellationToken).ConfigureAwait(false);
+            var notes = vms.SelectMany(vm => (vm.Warnings ?? []).Select(w => $"{vm.Vm.Name}: {w}")).ToList();
+            if (definitions is not null && spec.HyperV?.Apply == true)
+            {
+                foreach (var vm in vms)
+                {
+                    notes.Add(await hooks!.ApplyAsync(spec, Path.Combine(jsonFolder, $"{vm.Vm.FileSafeName}.ps1"), cancellationToken).ConfigureAwait(false));
+                }
+            }
+
             var written = vms.SelectMany(vm => vm.Disks.SelectMany(d => kept.Select(step =>
             {
                 string path = Path.GetFullPath(PathTemplate.Expand(step.Path, spec.Name, vm.Vm.FileSafeName, d.Disk));
                 return new JobOutput(path, step.Format, step.Subformat, d.Capacity, new FileInfo(path).Length, d.Digest, d.Verified);
             }))).ToList();
-            return new JobResult(spec.Name, true, 0, null, spec.Source.Path, written, vms.Sum(vm => vm.Disks.Sum(d => d.DataBytesRead)), clock.Elapsed.TotalSeconds);
+            return new JobResult(spec.Name, true, 0, null, spec.Source.Path, written, vms.Sum(vm => vm.Disks.Sum(d => d.DataBytesRead)), clock.Elapsed.TotalSeconds, notes);
         }
         catch (V2VException e)
         {

@@ -207,12 +207,47 @@ public static partial class PipelineLoader
 
             bool verify = keys.TryGetValue("verify", out var v) ? Bool(v) ?? defaults.Verify : defaults.Verify;
             bool overwrite = keys.TryGetValue("overwrite", out var o) ? Bool(o) ?? defaults.Overwrite : defaults.Overwrite;
-            if (keys.TryGetValue("hyperv", out var h))
+            var hyperV = keys.TryGetValue("hyperv", out var h) ? HyperV(h) : null;
+            return name is null || source is null ? null : new JobSpec(name, source, chain, verify, overwrite, At(mapping), hyperV);
+        }
+
+        private HyperVSettings? HyperV(YamlNode node)
+        {
+            if (node is not YamlMappingNode mapping)
             {
-                Error(h, "hyperv: settings are not supported yet (Hyper-V VM definitions are not implemented)");
+                Error(node, "hyperv must be a mapping (generation, switch-map, default-switch, memory, static-mac, vm-folder, apply, host)");
+                return null;
             }
 
-            return name is null || source is null ? null : new JobSpec(name, source, chain, verify, overwrite, At(mapping));
+            var keys = Keys(mapping, ["generation", "switch-map", "default-switch", "memory", "static-mac", "vm-folder", "apply", "host"]);
+            var map = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (keys.TryGetValue("switch-map", out var m))
+            {
+                if (m is YamlMappingNode pairs)
+                {
+                    foreach (var (from, to) in pairs.Children)
+                    {
+                        if (Text(from) is { } network && Text(to) is { } @switch)
+                        {
+                            map[network] = @switch;
+                        }
+                    }
+                }
+                else
+                {
+                    Error(m, "switch-map must map source network names to Hyper-V switch names");
+                }
+            }
+
+            return new HyperVSettings(
+                keys.TryGetValue("generation", out var g) ? Int(g, 1, 2) : null,
+                map,
+                keys.TryGetValue("default-switch", out var d) ? Text(d) : null,
+                keys.TryGetValue("memory", out var mem) ? Size(mem) : null,
+                !keys.TryGetValue("static-mac", out var sm) || (Bool(sm) ?? true),
+                keys.TryGetValue("vm-folder", out var f) ? Text(f) : null,
+                keys.TryGetValue("apply", out var a) && (Bool(a) ?? false),
+                keys.TryGetValue("host", out var host) ? Text(host) : null);
         }
 
         private SourceSpec? Source(YamlNode node)

@@ -36,10 +36,18 @@ public sealed class OutputSet : IDisposable
     }
 
     /// <summary>Writes a small text output (a VM description) the same all-or-nothing way.</summary>
-    public void WriteText(string finalPath, string text)
+    public void WriteText(string finalPath, string text) => WriteBytes(finalPath, System.Text.Encoding.UTF8.GetBytes(text));
+
+    public void WriteBytes(string finalPath, byte[] content) => RandomAccess.Write(Create(finalPath).Handle, content, 0);
+
+    /// <summary>The partial (not yet renamed) file that will become <paramref name="finalPath"/>.</summary>
+    public string PartialPathOf(string finalPath)
     {
-        var file = Create(finalPath);
-        RandomAccess.Write(file.Handle, System.Text.Encoding.UTF8.GetBytes(text), 0);
+        string full = Path.GetFullPath(finalPath);
+        lock (_files)
+        {
+            return _files.First(f => f.FinalPath == full).PartialPath;
+        }
     }
 
     public void CommitAll()

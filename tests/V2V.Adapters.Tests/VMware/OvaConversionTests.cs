@@ -20,7 +20,7 @@ public class OvaConversionTests
         var result = CliRunner.Run("convert", ova, output, "--verify", "--block-size", "1M", "--json");
 
         Assert.That(result.ExitCode, Is.EqualTo(0), result.StdErr);
-        Assert.That(Directory.GetFiles(output).Select(Path.GetFileName).Order(), Is.EqualTo(new[] { "web01-disk1.vhdx", "web01-disk2.vhdx", "web01.vm.json" }));
+        Assert.That(Directory.GetFiles(output).Select(Path.GetFileName).Order(), Is.EqualTo(new[] { "web01-disk1.vhdx", "web01-disk2.vhdx", "web01.hyperv.json", "web01.ps1", "web01.vm.json" }));
         QemuImg.AssertChecks(Path.Combine(output, "web01-disk1.vhdx"), "vhdx");
         QemuImg.AssertIdentical(first.Raw, "raw", Path.Combine(output, "web01-disk1.vhdx"), "vhdx");
         QemuImg.AssertIdentical(second.Raw, "raw", Path.Combine(output, "web01-disk2.vhdx"), "vhdx");

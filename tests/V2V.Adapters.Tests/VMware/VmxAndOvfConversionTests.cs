@@ -50,7 +50,7 @@ public class VmxAndOvfConversionTests
         Assert.That(result.ExitCode, Is.EqualTo(0), result.StdErr);
         string vmName = "web02 \"prod\"";
         string safe = "web02 _prod_";
-        Assert.That(Directory.GetFiles(output).Select(Path.GetFileName).Order(), Is.EqualTo(new[] { $"{safe}-disk1.vhdx", $"{safe}-disk2.vhdx", $"{safe}.vm.json" }));
+        Assert.That(Directory.GetFiles(output).Select(Path.GetFileName).Order(), Is.EqualTo(new[] { $"{safe}-disk1.vhdx", $"{safe}-disk2.vhdx", $"{safe}.hyperv.json", $"{safe}.ps1", $"{safe}.vm.json" }));
         QemuImg.AssertIdentical(Path.Combine(vmDir, "web02-000001.vmdk"), "vmdk", Path.Combine(output, $"{safe}-disk1.vhdx"), "vhdx");
         QemuImg.AssertIdentical(dataRaw, "raw", Path.Combine(output, $"{safe}-disk2.vhdx"), "vhdx");
         var vm = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, $"{safe}.vm.json"))).RootElement.GetProperty("vm");

@@ -30,7 +30,7 @@ public class XvaConversionTests
         var result = CliRunner.Run("convert", xva, output, "--verify", "--block-size", "1M");
 
         Assert.That(result.ExitCode, Is.EqualTo(0), result.StdErr);
-        Assert.That(Directory.GetFiles(output).Select(Path.GetFileName).Order(), Is.EqualTo(new[] { "xen01-disk1.vhdx", "xen01-disk2.vhdx", "xen01.vm.json" }));
+        Assert.That(Directory.GetFiles(output).Select(Path.GetFileName).Order(), Is.EqualTo(new[] { "xen01-disk1.vhdx", "xen01-disk2.vhdx", "xen01.hyperv.json", "xen01.ps1", "xen01.vm.json" }));
         QemuImg.AssertChecks(Path.Combine(output, "xen01-disk1.vhdx"), "vhdx");
         QemuImg.AssertIdentical(system.Raw, "raw", Path.Combine(output, "xen01-disk1.vhdx"), "vhdx");
         QemuImg.AssertIdentical(data.Raw, "raw", Path.Combine(output, "xen01-disk2.vhdx"), "vhdx");

@@ -118,7 +118,7 @@ public class PipelineRunTests
         var result = CliRunner.Run("run", folder.File("pipeline.yaml"));
 
         Assert.That(result.ExitCode, Is.EqualTo(0), result.StdErr);
-        Assert.That(Directory.GetFiles(folder.File("hyperv")).Select(Path.GetFileName).Order(), Is.EqualTo(new[] { "db01-disk1.vhdx", "db01-disk2.vhdx", "db01.vm.json" }));
+        Assert.That(Directory.GetFiles(folder.File("hyperv")).Select(Path.GetFileName).Order(), Is.EqualTo(new[] { "db01-disk1.vhdx", "db01-disk2.vhdx", "db01.hyperv.json", "db01.ps1", "db01.vm.json" }));
         QemuImg.AssertIdentical(first.Raw, "raw", folder.File("hyperv/db01-disk1.vhdx"), "vhdx");
     }
 

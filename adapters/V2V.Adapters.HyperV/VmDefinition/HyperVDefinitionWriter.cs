@@ -1,0 +1,31 @@
+using System.Text;
+using V2V.Core.Conversion;
+using V2V.Core.Formats;
+using V2V.Core.Output;
+using V2V.Core.Vm;
+
+namespace V2V.Adapters.HyperV.VmDefinition;
+
+/// <summary>
+/// Writes <c>&lt;vm&gt;.ps1</c> and <c>&lt;vm&gt;.hyperv.json</c> beside a converted VM's disks, after
+/// reading the converted boot disk's partition table to confirm (or overrule) the generation.
+/// </summary>
+public sealed class HyperVDefinitionWriter(HyperVOptions options, FormatRegistry formats, TimeProvider? clock = null) : IVmDefinitionWriter
+{
+    public IReadOnlyList<string> Write(ConvertedVm vm, string folder, Func<int, string> convertedDiskFile, OutputSet outputs)
+    {
+        var boot = BootStyle.Unknown;
+        if (vm.Disks.Count > 0)
+        {
+            using var disk = formats.Open(convertedDiskFile(vm.Disks.Min(d => d.Disk)), SourceOptions.Default);
+            boot = BootDiskInspector.Inspect(disk);
+        }
+
+        var definition = HyperVMapper.Map(vm, boot, options, (clock ?? TimeProvider.System).GetUtcNow().UtcDateTime);
+        string name = vm.Vm.FileSafeName;
+        // UTF-8 with a byte order mark: Windows PowerShell 5.1 reads a script without one as ANSI.
+        outputs.WriteBytes(Path.Combine(folder, name + ".ps1"), [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(PowerShellScript.Write(definition))]);
+        outputs.WriteText(Path.Combine(folder, name + ".hyperv.json"), HyperVDefinitionJson.Write(definition));
+        return definition.Warnings;
+    }
+}

@@ -1,0 +1,96 @@
+using V2V.Adapters.HyperV.VmDefinition;
+using V2V.Core.Conversion;
+using V2V.Core.Formats;
+using V2V.Core.Vm;
+using V2V.TestSupport;
+
+namespace V2V.Adapters.Tests.HyperV;
+
+/// <summary>
+/// The real VMX and OVF files produce the Hyper-V definitions kept in expected/ (a .ps1 and a
+/// .hyperv.json each, diffed as text). Rebuild with V2V_UPDATE_EXPECTED=1 and review the diff.
+/// </summary>
+public class HyperVDefinitionExpectedTests
+{
+    private static readonly DateTime Converted = new(2026, 1, 15, 0, 0, 0, DateTimeKind.Utc);
+
+    public static IEnumerable<string> Samples() => VMware.VmDescriptionExpectedTests.Samples();
+
+    private static IEnumerable<(VmDescription Vm, HyperVDefinition Definition)> Definitions(string sample, HyperVOptions options)
+    {
+        string path = RepositoryPaths.Sample(sample);
+        var registry = V2V.Cli.FormatCatalog.Create();
+        using var source = registry.DetectVmSourceFile(path)!.Open(path, SourceOptions.Default, registry);
+        foreach (var vm in source.Vms)
+        {
+            var disks = vm.Disks.Select((d, i) => new ConvertedDisk(i + 1, $"{vm.FileSafeName}-disk{i + 1}.vhdx", d.Source ?? "", d.Capacity ?? 0, $"blake3-1m:disk{i + 1}", true, 0)).ToList();
+            yield return (vm, HyperVMapper.Map(new ConvertedVm(vm, disks), null, options, Converted));
+        }
+    }
+
+    [TestCaseSource(nameof(Samples))]
+    public void Sample_produces_the_expected_hyper_v_definition(string sample)
+    {
+        var options = new HyperVOptions { SwitchMap = new Dictionary<string, string> { ["VM Network"] = "External" } };
+        foreach (var (vm, definition) in Definitions(sample, options))
+        {
+            string stem = Path.Combine(RepositoryPaths.Root, "tests", "V2V.Adapters.Tests", "HyperV", "expected", $"{Path.GetFileName(sample)}.{vm.FileSafeName}");
+            string script = PowerShellScript.Write(definition);
+            string json = HyperVDefinitionJson.Write(definition);
+            if (Environment.GetEnvironmentVariable("V2V_UPDATE_EXPECTED") == "1")
+            {
+                File.WriteAllText(stem + ".ps1", script);
+                File.WriteAllText(stem + ".hyperv.json", json);
+            }
+
+            Assert.That(script, Is.EqualTo(File.ReadAllText(stem + ".ps1").ReplaceLineEndings("\n")), stem + ".ps1");
+            Assert.That(json, Is.EqualTo(File.ReadAllText(stem + ".hyperv.json").ReplaceLineEndings("\n")), stem + ".hyperv.json");
+        }
+    }
+
+    [Test]
+    public void The_mapping_follows_firmware_controllers_and_guest_family()
+    {
+        HyperVDefinition One(string sample) => Definitions(sample, new HyperVOptions()).First().Definition;
+
+        var efi = One("virt-v2v/test-i-vmx-3.vmx");       // firmware = "efi", RHEL
+        var wide = One("virt-v2v/test-i-vmx-1.vmx");      // BIOS, 21 pvscsi disks
+        var nvme = One("virt-v2v/test-i-vmx-6.vmx");      // BIOS, NVMe disk, SATA CD-ROM
+        var win2019 = One("virt-v2v/test-i-vmx-7.vmx");   // EFI, Windows, USB
+        Assert.Multiple(() =>
+        {
+            Assert.That((efi.Generation, efi.SecureBoot, efi.SecureBootTemplate), Is.EqualTo((2, true, "MicrosoftUEFICertificateAuthority")));
+            Assert.That((win2019.Generation, win2019.SecureBootTemplate), Is.EqualTo((2, "MicrosoftWindows")));
+            Assert.That(wide.Generation, Is.EqualTo(1));
+            Assert.That(wide.Disks[0], Is.EqualTo(new HyperVDisk("IDE", 0, 0, "BZ1308535_21disks-disk1.vhdx", true)), "generation 1 boots from IDE 0:0");
+            Assert.That(wide.Disks.Skip(1).All(d => d.ControllerType == "SCSI"), Is.True, "data disks on SCSI");
+            Assert.That(wide.Disks, Has.Count.EqualTo(21));
+            Assert.That(nvme.Disks.Single().ControllerType, Is.EqualTo("IDE"));
+            Assert.That(nvme.Warnings, Has.Some.Contains("CD/DVD drive sata0:0"));
+            Assert.That(win2019.Warnings, Has.Some.Contains("USB"));
+            Assert.That(win2019.Disks.Select(d => (d.ControllerType, d.ControllerNumber, d.ControllerLocation, d.Boot)),
+                Is.EqualTo(new[] { ("SCSI", 0, 0, true), ("SCSI", 0, 1, false) }), "generation 2: every disk on SCSI, the boot disk first");
+        });
+    }
+
+    [Test]
+    public void Seventy_disks_spread_over_scsi_controllers_and_odd_memory_rounds_up_with_warnings()
+    {
+        var drives = Enumerable.Range(0, 70).Select(i => new VmDrive(DriveKind.Disk, ControllerKind.Scsi, "pvscsi", i / 15, i % 15, $"d{i}.vmdk", 1L << 30)).ToList();
+        var vm = new VmDescription("big", "vmware", null, Firmware.Uefi, 4, 3001, "ubuntu-64", drives, [], ["serial0", "sound"]);
+        var disks = drives.Select((d, i) => new ConvertedDisk(i + 1, $"big-disk{i + 1}.vhdx", d.Source!, 1L << 30, "x", false, 0)).ToList();
+
+        var definition = HyperVMapper.Map(new ConvertedVm(vm, disks), BootStyle.GptWithEsp, new HyperVOptions { StaticMac = false }, Converted);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(definition.Disks.Max(d => d.ControllerNumber), Is.EqualTo(1));
+            Assert.That(definition.Disks.Count(d => d.ControllerNumber == 0), Is.EqualTo(64));
+            Assert.That(definition.Warnings, Has.Some.Contains("more than the 64 of one controller"));
+            Assert.That(definition.MemoryStartupBytes, Is.EqualTo(3002L * 1024 * 1024));
+            Assert.That(definition.Warnings, Has.Some.Contains("not a multiple of 2 MiB"));
+            Assert.That(definition.Warnings, Has.Some.Contains("serial0").And.Some.Contains("sound"));
+            Assert.That(PowerShellScript.Write(definition), Does.Contain("Add-VMScsiController -VM $vm"));
+        });
+    }
+}
