@@ -48,7 +48,7 @@ public sealed class OvaSource : IVmSource
         var reader = new TarReader(archive, leaveOpen: true);
         try
         {
-            var first = Next(path, reader) ?? throw new InvalidImageException(path, "the archive is empty");
+            var first = UntrustedTar.NextFile(path, reader) ?? throw new InvalidImageException(path, "the archive is empty");
             if (!first.Name.EndsWith(".ovf", StringComparison.OrdinalIgnoreCase))
             {
                 throw new InvalidImageException(path, $"the first member is \"{first.Name}\"; an OVA must start with its .ovf");
@@ -60,7 +60,7 @@ public sealed class OvaSource : IVmSource
 
             OvaManifest? manifest = null;
             TarEntry? pending = null;
-            while (Next(path, reader) is { } entry)
+            while (UntrustedTar.NextFile(path, reader) is { } entry)
             {
                 if (entry.Name.EndsWith(".mf", StringComparison.OrdinalIgnoreCase))
                 {
@@ -94,7 +94,7 @@ public sealed class OvaSource : IVmSource
         var seen = new HashSet<string>(StringComparer.Ordinal);
         try
         {
-            while ((_pending ?? Next(Path, _reader)) is { } entry)
+            while ((_pending ?? UntrustedTar.NextFile(Path, _reader)) is { } entry)
             {
                 _pending = null;
                 cancellationToken.ThrowIfCancellationRequested();
@@ -198,24 +198,6 @@ public sealed class OvaSource : IVmSource
         return dot > 0 && name.Length - dot == 10 && name[(dot + 1)..].All(char.IsAsciiDigit) ? name[..dot] : null;
     }
 
-    private static TarEntry? Next(string path, TarReader reader)
-    {
-        while (reader.GetNextEntry() is { } entry)
-        {
-            TarMemberName.Check(path, entry.Name);
-            switch (entry.EntryType)
-            {
-                case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
-                    return entry;
-                case TarEntryType.Directory:
-                    continue;
-                default:
-                    throw new UnsafePathException(path, entry.Name, $"tar member of type {entry.EntryType}; only plain files are accepted");
-            }
-        }
-
-        return null;
-    }
 
     private static byte[] ReadSmall(string path, TarEntry entry, int limit)
     {
@@ -230,19 +212,11 @@ public sealed class OvaSource : IVmSource
     }
 
     /// <summary>One logical file stored as consecutive members name.000000000, name.000000001, ...</summary>
-    private sealed class ChunkedMemberStream(OvaSource owner, string href, TarEntry first) : Stream
+    private sealed class ChunkedMemberStream(OvaSource owner, string href, TarEntry first) : V2V.Core.Formats.ForwardOnlyStream
     {
         private HashingReadStream? _current = owner.Member(first);
         private string _currentName = first.Name;
         private int _index;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
@@ -257,7 +231,7 @@ public sealed class OvaSource : IVmSource
                 owner.Verify(_currentName, _current);
                 _current.Dispose();
                 _current = null;
-                var next = Next(owner.Path, owner._reader);
+                var next = UntrustedTar.NextFile(owner.Path, owner._reader);
                 string expected = href + "." + (++_index).ToString("D9", CultureInfo.InvariantCulture);
                 if (next is not null && next.Name == expected)
                 {
@@ -272,16 +246,6 @@ public sealed class OvaSource : IVmSource
 
             return 0;
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

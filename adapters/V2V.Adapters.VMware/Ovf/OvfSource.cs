@@ -93,18 +93,10 @@ public sealed class OvfSource : IVmSource
         File.Exists(resolved) ? resolved : throw new InvalidImageException(Path, $"disk file \"{href}\" does not exist");
 
     /// <summary>Several files read one after the other as one stream.</summary>
-    private sealed class JoinedFileStream(IReadOnlyList<string> files) : Stream
+    private sealed class JoinedFileStream(IReadOnlyList<string> files) : ForwardOnlyStream
     {
         private int _index;
         private FileStream? _current;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
@@ -130,16 +122,6 @@ public sealed class OvfSource : IVmSource
                 _current = null;
             }
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

@@ -41,7 +41,7 @@ public sealed class XvaSource : IVmSource
         var reader = new TarReader(archive, leaveOpen: true);
         try
         {
-            var first = Next(path, reader) ?? throw new InvalidImageException(path, "the archive is empty");
+            var first = UntrustedTar.NextFile(path, reader) ?? throw new InvalidImageException(path, "the archive is empty");
             if (first.Name != "ova.xml")
             {
                 throw new InvalidImageException(path, $"the first member is \"{first.Name}\"; an XVA starts with ova.xml");
@@ -140,7 +140,7 @@ public sealed class XvaSource : IVmSource
             pending = null;
         }
 
-        while (Next(Path, _reader) is { } entry)
+        while (UntrustedTar.NextFile(Path, _reader) is { } entry)
         {
             cancellationToken.ThrowIfCancellationRequested();
             int slash = entry.Name.IndexOf('/', StringComparison.Ordinal);
@@ -240,22 +240,4 @@ public sealed class XvaSource : IVmSource
         _archive.Dispose();
     }
 
-    private static TarEntry? Next(string path, TarReader reader)
-    {
-        while (reader.GetNextEntry() is { } entry)
-        {
-            TarMemberName.Check(path, entry.Name);
-            switch (entry.EntryType)
-            {
-                case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
-                    return entry;
-                case TarEntryType.Directory:
-                    continue;
-                default:
-                    throw new UnsafePathException(path, entry.Name, $"tar member of type {entry.EntryType}; only plain files are accepted");
-            }
-        }
-
-        return null;
-    }
 }

@@ -4,7 +4,7 @@ namespace V2V.Core.Formats;
 /// A forward-only stream (stdin) whose first bytes were already read to recognise its format:
 /// they are replayed before the rest, so the reader sees the stream whole.
 /// </summary>
-public sealed class PrefixedStream(byte[] prefix, Stream rest) : Stream
+public sealed class PrefixedStream(byte[] prefix, Stream rest) : ForwardOnlyStream
 {
     private int _replayed;
 
@@ -28,14 +28,6 @@ public sealed class PrefixedStream(byte[] prefix, Stream rest) : Stream
         return (bytes, new PrefixedStream(bytes, input));
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
     public override int Read(Span<byte> buffer)
     {
         if (_replayed < prefix.Length)
@@ -48,16 +40,6 @@ public sealed class PrefixedStream(byte[] prefix, Stream rest) : Stream
 
         return rest.Read(buffer);
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

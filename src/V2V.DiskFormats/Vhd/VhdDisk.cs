@@ -122,42 +122,8 @@ public sealed class VhdDisk : IDiskSource
         throw new InvalidImageException(child.File.Path, $"parent disk \"{(names.Count > 0 ? names[0] : "?")}\" does not exist");
     }
 
-    public IEnumerable<DiskExtent> EnumerateExtents()
-    {
-        if (_files.Length == 1)
-        {
-            return _files[0].EnumerateExtents();
-        }
-
-        // A range holds data when any file of the chain stores it.
-        var data = _files.SelectMany(f => f.EnumerateExtents().Where(e => e.Kind == ExtentKind.Data)).OrderBy(e => e.Offset).ToList();
-        var merged = new List<DiskExtent>();
-        long position = 0;
-        foreach (var extent in data)
-        {
-            if (merged.Count > 0 && extent.Offset <= merged[^1].End)
-            {
-                merged[^1] = merged[^1] with { Length = Math.Max(merged[^1].End, extent.End) - merged[^1].Offset };
-                continue;
-            }
-
-            if (extent.Offset > position)
-            {
-                merged.Add(new DiskExtent(position, extent.Offset - position, ExtentKind.Unallocated));
-            }
-
-            merged.Add(extent);
-            position = extent.End;
-        }
-
-        position = merged.Count > 0 ? merged[^1].End : 0;
-        if (position < Capacity)
-        {
-            merged.Add(new DiskExtent(position, Capacity - position, ExtentKind.Unallocated));
-        }
-
-        return ExtentMerger.Merge(merged);
-    }
+    public IEnumerable<DiskExtent> EnumerateExtents() =>
+        _files.Length == 1 ? _files[0].EnumerateExtents() : ChainExtents.UnionOfData(_files.Select(f => f.EnumerateExtents()), Capacity);
 
     public void Read(long offset, Span<byte> destination)
     {

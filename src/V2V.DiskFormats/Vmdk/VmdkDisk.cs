@@ -115,64 +115,7 @@ public sealed class VmdkDisk : IDiskSource
     }
 
     public IEnumerable<DiskExtent> EnumerateExtents() =>
-        _layers.Length == 1 ? _layers[0].EnumerateExtents() : UnionOfData();
-
-    /// <summary>For a chain: a range holds data when any layer stores data there.</summary>
-    private IEnumerable<DiskExtent> UnionOfData()
-    {
-        var queue = new PriorityQueue<(DiskExtent Extent, IEnumerator<DiskExtent> Remaining), long>();
-        foreach (var layer in _layers)
-        {
-            var rest = layer.EnumerateExtents().Where(e => e.Kind == ExtentKind.Data).GetEnumerator();
-            if (rest.MoveNext())
-            {
-                queue.Enqueue((rest.Current, rest), rest.Current.Offset);
-            }
-        }
-
-        long position = 0;
-        long runStart = -1;
-        long runEnd = -1;
-        while (queue.TryDequeue(out var item, out _))
-        {
-            var (extent, rest) = item;
-            if (rest.MoveNext())
-            {
-                queue.Enqueue((rest.Current, rest), rest.Current.Offset);
-            }
-
-            if (runStart >= 0 && extent.Offset <= runEnd)
-            {
-                runEnd = Math.Max(runEnd, extent.End);
-                continue;
-            }
-
-            if (runStart >= 0)
-            {
-                yield return new DiskExtent(runStart, runEnd - runStart, ExtentKind.Data);
-                position = runEnd;
-            }
-
-            if (extent.Offset > position)
-            {
-                yield return new DiskExtent(position, extent.Offset - position, ExtentKind.Unallocated);
-            }
-
-            runStart = extent.Offset;
-            runEnd = extent.End;
-        }
-
-        if (runStart >= 0)
-        {
-            yield return new DiskExtent(runStart, runEnd - runStart, ExtentKind.Data);
-            position = runEnd;
-        }
-
-        if (position < Capacity)
-        {
-            yield return new DiskExtent(position, Capacity - position, ExtentKind.Unallocated);
-        }
-    }
+        _layers.Length == 1 ? _layers[0].EnumerateExtents() : ChainExtents.UnionOfData(_layers.Select(l => l.EnumerateExtents()), Capacity);
 
     public void Read(long offset, Span<byte> destination)
     {
