@@ -1,3 +1,4 @@
+using System.Buffers;
 using V2V.Core.Disks;
 using V2V.Core.Pipeline;
 
@@ -24,12 +25,20 @@ public static class DiskComparer
             {
                 long offset = window[i] * Chunk.Size;
                 int length = (int)Math.Min(Chunk.Size, common - offset);
-                var left = new byte[length];
-                var right = new byte[length];
-                a.Read(offset, left);
-                b.Read(offset, right);
-                int at = left.AsSpan().CommonPrefixLength(right);
-                firsts[i] = at < length ? offset + at : null;
+                byte[] left = ArrayPool<byte>.Shared.Rent(length);
+                byte[] right = ArrayPool<byte>.Shared.Rent(length);
+                try
+                {
+                    a.Read(offset, left.AsSpan(0, length));
+                    b.Read(offset, right.AsSpan(0, length));
+                    int at = left.AsSpan(0, length).CommonPrefixLength(right.AsSpan(0, length));
+                    firsts[i] = at < length ? offset + at : null;
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(left);
+                    ArrayPool<byte>.Shared.Return(right);
+                }
             });
 
             if (firsts.FirstOrDefault(f => f is not null) is { } found)
