@@ -77,10 +77,10 @@ public sealed class OvaSource : IVmSource
             source.Verify(first.Name, ovfBytes);
             return source;
         }
-        catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
+        catch (Exception e) when (UntrustedTar.IsDamage(e))
         {
             reader.Dispose();
-            throw new InvalidImageException(path, $"damaged tar archive: {e.Message}");
+            throw UntrustedTar.Damaged(path, e);
         }
         catch
         {
@@ -130,7 +130,7 @@ public sealed class OvaSource : IVmSource
                 }
             }
         }
-        catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
+        catch (Exception e) when (UntrustedTar.IsDamage(e))
         {
             throw new InvalidImageException(Path, $"damaged tar archive or gzip stream: {e.Message}");
         }

@@ -56,10 +56,10 @@ public sealed class XvaSource : IVmSource
             (first.DataStream ?? Stream.Null).ReadExactly(xml);
             return new XvaSource(path, archive, reader, XvaMetadata.Parse($"{path}:ova.xml", xml));
         }
-        catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
+        catch (Exception e) when (UntrustedTar.IsDamage(e))
         {
             reader.Dispose();
-            throw new InvalidImageException(path, $"damaged tar archive: {e.Message}");
+            throw UntrustedTar.Damaged(path, e);
         }
         catch
         {
@@ -89,9 +89,7 @@ public sealed class XvaSource : IVmSource
         }
         catch (Exception e)
         {
-            readError = e is InvalidDataException or FormatException or EndOfStreamException
-                ? new InvalidImageException(Path, $"damaged tar archive: {e.Message}")
-                : e;
+            readError = UntrustedTar.IsDamage(e) ? UntrustedTar.Damaged(Path, e) : e;
             foreach (var (_, producer) in disks.Values)
             {
                 producer.Complete(readError);

@@ -38,4 +38,13 @@ public static class UntrustedTar
 
         return null;
     }
+
+    /// <summary>
+    /// True for what System.Formats.Tar and the decompressors throw on damaged bytes (bad headers,
+    /// checksums, truncation), as opposed to I/O failures and our own refusals.
+    /// </summary>
+    public static bool IsDamage(Exception e) => e is InvalidDataException or FormatException or EndOfStreamException;
+
+    /// <summary>The one-line refusal for a damaged archive.</summary>
+    public static InvalidImageException Damaged(string archive, Exception e) => new(archive, $"damaged tar archive: {e.Message}");
 }

@@ -39,34 +39,40 @@ public sealed class VmdkLayer : IDisposable
     public static VmdkLayer Open(string path, SourceOptions options)
     {
         var file = ImageFile.OpenRead(path);
-        var head = new byte[(int)Math.Min(file.Length, 4096)];
-        file.ReadExactly(0, head, "file head");
-        VmdkDescriptor descriptor;
-        if (SparseExtentHeader.HasMagic(head))
+        bool handedOver = false;
+        try
         {
-            descriptor = EmbeddedDescriptor(file, head);
-        }
-        else if (CowdHeader.HasMagic(head) || SeSparseHeader.HasMagic(head))
-        {
-            file.Dispose();
-            throw new UnsupportedFormatException(path, "this is a snapshot delta extent without its descriptor; open the descriptor (.vmdk) that names it");
-        }
-        else
-        {
+            var head = new byte[(int)Math.Min(file.Length, 4096)];
+            file.ReadExactly(0, head, "file head");
+            if (SparseExtentHeader.HasMagic(head))
+            {
+                var embeddedDescriptor = EmbeddedDescriptor(file, head);
+                return new VmdkLayer(path, embeddedDescriptor, OpenExtents(path, embeddedDescriptor, options, file, out handedOver));
+            }
+
+            if (CowdHeader.HasMagic(head) || SeSparseHeader.HasMagic(head))
+            {
+                throw new UnsupportedFormatException(path, "this is a snapshot delta extent without its descriptor; open the descriptor (.vmdk) that names it");
+            }
+
             if (file.Length > VmdkDescriptor.MaxLength)
             {
-                file.Dispose();
                 throw new InvalidImageException(path, $"a descriptor file of {file.Length} bytes is too large to be one");
             }
 
             var text = new byte[file.Length];
             file.ReadExactly(0, text, "descriptor");
-            file.Dispose();
-            descriptor = VmdkDescriptor.Parse(path, text);
-            return new VmdkLayer(path, descriptor, OpenExtents(path, descriptor, options, embedded: null));
+            var descriptor = VmdkDescriptor.Parse(path, text);
+            return new VmdkLayer(path, descriptor, OpenExtents(path, descriptor, options, embedded: null, out _));
         }
-
-        return new VmdkLayer(path, descriptor, OpenExtents(path, descriptor, options, embedded: file));
+        finally
+        {
+            // Once an extent holds the file it is the extent's to close (disposing twice is harmless).
+            if (!handedOver)
+            {
+                file.Dispose();
+            }
+        }
     }
 
     private static VmdkDescriptor EmbeddedDescriptor(ImageFile file, byte[] head)
@@ -74,31 +80,26 @@ public sealed class VmdkLayer : IDisposable
         var header = SparseExtentHeader.Read(head);
         if (header.DescriptorOffset == 0 || header.DescriptorSize == 0)
         {
-            file.Dispose();
             throw new InvalidImageException(file.Path, "sparse extent has no embedded descriptor (descriptorOffset 0); open the descriptor that names it");
         }
 
         if (header.DescriptorSize > VmdkDescriptor.MaxLength / 512 || header.DescriptorOffset > (ulong)(file.Length / 512))
         {
-            file.Dispose();
             throw new InvalidImageException(file.Path, $"embedded descriptor at sector {header.DescriptorOffset} of {header.DescriptorSize} sectors is out of bounds");
         }
 
         var text = new byte[header.DescriptorSize * 512];
-        try
-        {
-            file.ReadExactly((long)header.DescriptorOffset * 512, text, "embedded descriptor");
-            return VmdkDescriptor.Parse(file.Path, text);
-        }
-        catch
-        {
-            file.Dispose();
-            throw;
-        }
+        file.ReadExactly((long)header.DescriptorOffset * 512, text, "embedded descriptor");
+        return VmdkDescriptor.Parse(file.Path, text);
     }
 
-    private static VmdkExtent[] OpenExtents(string path, VmdkDescriptor descriptor, SourceOptions options, ImageFile? embedded)
+    /// <summary>
+    /// Opens the descriptor's extents. <paramref name="embedded"/> is the file that carried the
+    /// descriptor; <paramref name="usedEmbedded"/> says whether an extent took it over.
+    /// </summary>
+    private static VmdkExtent[] OpenExtents(string path, VmdkDescriptor descriptor, SourceOptions options, ImageFile? embedded, out bool usedEmbedded)
     {
+        usedEmbedded = false;
         var extents = new List<VmdkExtent>();
         try
         {
@@ -126,7 +127,7 @@ public sealed class VmdkLayer : IDisposable
                 if (embedded is not null && descriptor.Extents.Count == 1 && line.Type == VmdkExtentType.Sparse)
                 {
                     file = embedded;
-                    embedded = null;
+                    usedEmbedded = true;
                 }
                 else
                 {
@@ -166,7 +167,6 @@ public sealed class VmdkLayer : IDisposable
                 extent.Dispose();
             }
 
-            embedded?.Dispose();
             throw;
         }
     }
