@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, exactly as CI runs it: installs the independent oracles the tests use
-# (qemu-img, qemu-system-x86_64, bunzip2, b3sum, xxhsum, sgdisk, sfdisk) when they are missing, builds in Release, runs every test project and
-# ends with one line of totals: "N passed, N failed" (", N skipped" when some were skipped).
+# (qemu-img, qemu-system-x86_64, bunzip2, b3sum, xxhsum, sgdisk, sfdisk) and clang (the native
+# build links with it) when they are missing, builds in Release, publishes the native executable
+# users install into artifacts/native (the tests that run v2v as a process run that), runs every
+# test project and ends with one line of totals: "N passed, N failed" (", N skipped" when some were skipped).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +16,7 @@ command -v qemu-system-x86_64 >/dev/null || missing+=(qemu-system-x86)
 command -v losetup >/dev/null || missing+=(mount)
 command -v sgdisk >/dev/null || missing+=(gdisk)
 command -v sfdisk >/dev/null || missing+=(fdisk)
+command -v clang >/dev/null || missing+=(clang)
 if ((${#missing[@]})); then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
@@ -25,6 +28,11 @@ fi
 results=artifacts/test-results
 rm -rf "$results"
 dotnet build V2V.sln -c Release -nologo -v quiet || { echo "0 passed, 1 failed"; exit 1; }
+rm -rf artifacts/native
+dotnet publish src/V2V.Cli -c Release -r linux-x64 -o artifacts/native -nologo -v quiet || { echo "0 passed, 1 failed"; exit 1; }
+# An incremental publish copies an older link; the tests take the executable as current only when
+# it is newer than the build they run beside.
+touch artifacts/native/v2v
 dotnet test V2V.sln -c Release --no-build -nologo --logger trx --results-directory "$results"
 status=$?
 

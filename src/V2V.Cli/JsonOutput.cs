@@ -1,20 +1,64 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using V2V.Core.Conversion;
+using V2V.Core.Formats;
+using V2V.Core.Jobs;
+using V2V.Core.Vm;
 
 namespace V2V.Cli;
 
-/// <summary>The one JSON style of every <c>--json</c> output: camelCase, indented, nulls omitted.</summary>
+/// <summary>
+/// The one JSON style of every <c>--json</c> output and <c>--report</c>: camelCase, indented, nulls
+/// omitted, enums as camelCase strings. Serialization goes through source-generated metadata
+/// (<see cref="CliJsonContext"/>), so the trimmed native build prints exactly what the JIT build prints.
+/// </summary>
 public static class JsonOutput
 {
-    public static readonly JsonSerializerOptions Options = new()
+    private static readonly JsonSerializerOptions Options = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+        Converters =
+        {
+            new JsonStringEnumConverter<CheckSeverity>(JsonNamingPolicy.CamelCase),
+            new JsonStringEnumConverter<Firmware>(JsonNamingPolicy.CamelCase),
+            new JsonStringEnumConverter<ControllerKind>(JsonNamingPolicy.CamelCase),
+            new JsonStringEnumConverter<DriveKind>(JsonNamingPolicy.CamelCase),
+        },
+        TypeInfoResolver = CliJsonContext.Default,
     };
 
-    public static void Write<T>(TextWriter writer, T value) => writer.WriteLine(JsonSerializer.Serialize(value, Options));
+    public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, (JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T)));
+
+    public static void Write<T>(TextWriter writer, T value) => writer.WriteLine(Serialize(value));
 }
+
+internal sealed record CheckReport(string Path, string Format, bool Clean, IReadOnlyList<CheckReportFinding> Findings);
+
+internal sealed record CheckReportFinding(CheckSeverity Severity, string Text);
+
+internal sealed record CompareReport(string A, string B, bool Identical, long? FirstDifference, long CapacityA, long CapacityB);
+
+internal sealed record InfoReport(string Path, string Format, string? Subformat, long Capacity, long AllocatedBytes, int LogicalSectorSize,
+    IReadOnlyList<string> Chain, Dictionary<string, string> Properties, string? Digest);
+
+internal sealed record DiskConvertReport(string Source, long Capacity, string Digest, long DataBytesRead, long ZeroBytesDropped, double ElapsedSeconds,
+    IReadOnlyList<DiskConvertReportTarget> Targets);
+
+internal sealed record DiskConvertReportTarget(string Path, string Format, string? Subformat, long Capacity, long FileLength, bool Verified, IReadOnlyList<string> Notes);
+
+internal sealed record VmConvertReport(string Source, string Format, string Folder, IReadOnlyList<ConvertedVm> Vms);
+
+internal sealed record RunReport(string Pipeline, IReadOnlyList<JobResult> Jobs);
+
+[JsonSerializable(typeof(CheckReport))]
+[JsonSerializable(typeof(CompareReport))]
+[JsonSerializable(typeof(InfoReport))]
+[JsonSerializable(typeof(DiskConvertReport))]
+[JsonSerializable(typeof(VmConvertReport))]
+[JsonSerializable(typeof(RunReport))]
+internal sealed partial class CliJsonContext : JsonSerializerContext;

@@ -23,13 +23,14 @@ public static class CliRunner
     /// <summary>Runs the real executable with <paramref name="stdinFile"/> (if any) on its standard input.</summary>
     public static CliResult RunProcessWithInput(string? stdinFile, string[] args, string? workingDirectory = null)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = stdinFile is not null, UseShellExecute = false };
+        var (program, prefix) = Executable();
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = stdinFile is not null, UseShellExecute = false };
         if (workingDirectory is not null)
         {
             start.WorkingDirectory = workingDirectory;
         }
 
-        start.ArgumentList.Add(RepositoryPaths.CliDll);
+        prefix.ForEach(start.ArgumentList.Add);
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
@@ -50,6 +51,28 @@ public static class CliRunner
 
         process.WaitForExit();
         return new CliResult(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>
+    /// The native executable that users install, when tests/run.sh has published it from the current
+    /// build; otherwise the JIT build through <c>dotnet</c>. Under CI=true a missing or stale native
+    /// executable fails the test: CI must exercise what is shipped.
+    /// </summary>
+    public static (string Program, List<string> Prefix) Executable()
+    {
+        string native = RepositoryPaths.NativeCli;
+        bool current = File.Exists(native) && File.GetLastWriteTimeUtc(native) >= File.GetLastWriteTimeUtc(RepositoryPaths.CliDll);
+        if (current)
+        {
+            return (native, []);
+        }
+
+        if (ExternalTool.InCi)
+        {
+            Assert.Fail($"{native} is {(File.Exists(native) ? "older than the build" : "missing")}: tests/run.sh publishes it (dotnet publish src/V2V.Cli -r linux-x64)");
+        }
+
+        return ("dotnet", [RepositoryPaths.CliDll]);
     }
 }
 

@@ -19,8 +19,11 @@ public static class RepositoryPaths
         return path;
     }
 
-    /// <summary>The built CLI, for the tests that run it as a separate process.</summary>
+    /// <summary>The built CLI (JIT), beside the test binary.</summary>
     public static string CliDll => Path.Combine(AppContext.BaseDirectory, "v2v.dll");
+
+    /// <summary>The native executable as installed (<c>dotnet publish -r linux-x64</c>); tests/run.sh publishes it here.</summary>
+    public static string NativeCli => Path.Combine(Root, "artifacts", "native", "v2v");
 
     private static string FindRoot()
     {

@@ -20,7 +20,7 @@ public static class CheckCommand
             bool clean = findings.All(f => f.Severity != CheckSeverity.Problem);
             if (parse.GetValue(json))
             {
-                JsonOutput.Write(context.Out, new { path, format, clean, findings = findings.Select(f => new { severity = f.Severity, text = f.Text }) });
+                JsonOutput.Write(context.Out, new CheckReport(path, format, clean, [.. findings.Select(f => new CheckReportFinding(f.Severity, f.Text))]));
             }
             else
             {

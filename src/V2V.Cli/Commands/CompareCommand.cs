@@ -21,15 +21,7 @@ public static class CompareCommand
             long? difference = DiskComparer.FirstDifference(a, b, context.Cancellation);
             if (parse.GetValue(json))
             {
-                JsonOutput.Write(context.Out, new
-                {
-                    a = a.Path,
-                    b = b.Path,
-                    identical = difference is null,
-                    firstDifference = difference,
-                    capacityA = a.Capacity,
-                    capacityB = b.Capacity,
-                });
+                JsonOutput.Write(context.Out, new CompareReport(a.Path, b.Path, difference is null, difference, a.Capacity, b.Capacity));
             }
             else
             {

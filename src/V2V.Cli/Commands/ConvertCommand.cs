@@ -66,7 +66,7 @@ public static class ConvertCommand
                     progress => VmConverter.ConvertAsync(package, targetPath, spec, parse.GetValue(force), context.Registry, options, definitions, progress, context.Cancellation)).ConfigureAwait(false);
                 if (parse.GetValue(json))
                 {
-                    JsonOutput.Write(context.Out, new { source = sourcePath, format = package.Format, folder = Path.GetFullPath(targetPath), vms });
+                    JsonOutput.Write(context.Out, new VmConvertReport(sourcePath, package.Format, Path.GetFullPath(targetPath), vms));
                 }
                 else
                 {
@@ -148,25 +148,14 @@ public static class ConvertCommand
         };
     }
 
-    private static object ToJson(ConversionOutcome outcome) => new
-    {
-        source = outcome.Source,
-        capacity = outcome.SourceCapacity,
-        digest = outcome.Copy.Digest,
-        dataBytesRead = outcome.Copy.DataBytesRead,
-        zeroBytesDropped = outcome.Copy.ZeroBytesDropped,
-        elapsedSeconds = Math.Round(outcome.Copy.Elapsed.TotalSeconds, 3),
-        targets = outcome.Targets.Select(t => new
-        {
-            path = t.Path,
-            format = t.Format,
-            subformat = t.Subformat,
-            capacity = t.Capacity,
-            fileLength = t.FileLength,
-            verified = t.VerifiedDigest is not null,
-            notes = t.Notes,
-        }),
-    };
+    private static DiskConvertReport ToJson(ConversionOutcome outcome) => new(
+        outcome.Source,
+        outcome.SourceCapacity,
+        outcome.Copy.Digest,
+        outcome.Copy.DataBytesRead,
+        outcome.Copy.ZeroBytesDropped,
+        Math.Round(outcome.Copy.Elapsed.TotalSeconds, 3),
+        [.. outcome.Targets.Select(t => new DiskConvertReportTarget(t.Path, t.Format, t.Subformat, t.Capacity, t.FileLength, t.VerifiedDigest is not null, t.Notes))]);
 
     private static void PrintText(TextWriter output, ConversionOutcome outcome)
     {

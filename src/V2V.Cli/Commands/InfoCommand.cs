@@ -39,18 +39,8 @@ public static class InfoCommand
 
             if (parse.GetValue(json))
             {
-                JsonOutput.Write(context.Out, new
-                {
-                    path = disk.Path,
-                    format = description.Format,
-                    subformat = description.Subformat,
-                    capacity = disk.Capacity,
-                    allocatedBytes = allocated,
-                    logicalSectorSize = disk.LogicalSectorSize,
-                    chain = description.Chain,
-                    properties = description.Properties.ToDictionary(p => p.Key, p => p.Value),
-                    digest = contentDigest,
-                });
+                JsonOutput.Write(context.Out, new InfoReport(disk.Path, description.Format, description.Subformat, disk.Capacity, allocated, disk.LogicalSectorSize,
+                    description.Chain, description.Properties.ToDictionary(p => p.Key, p => p.Value), contentDigest));
                 return 0;
             }
 

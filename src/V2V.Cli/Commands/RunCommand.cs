@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using V2V.Core;
 using V2V.Core.Jobs;
 
@@ -52,7 +51,7 @@ public static class RunCommand
             PrintSummary(context.Out, results);
             if (parse.GetValue(report) is { } reportPath)
             {
-                await File.WriteAllTextAsync(reportPath, JsonSerializer.Serialize(new { pipeline = Path.GetFullPath(path), jobs = results }, JsonOutput.Options) + "\n", CancellationToken.None).ConfigureAwait(false);
+                await File.WriteAllTextAsync(reportPath, JsonOutput.Serialize(new RunReport(Path.GetFullPath(path), results)) + "\n", CancellationToken.None).ConfigureAwait(false);
             }
 
             foreach (var note in results.SelectMany(r => (r.Notes ?? []).Select(n => $"job {r.Name}: {n}")))
