@@ -5,16 +5,21 @@ using V2V.TestSupport;
 // V2V benchmark: builds fixtures, then times `v2v convert` against `qemu-img convert` on the same
 // input in the same run, and prints the ratios the issues ask for. Run from the repository root:
 //   dotnet run -c Release --project tests/V2V.Benchmarks [-- --repeat 5]
-// Needs qemu-img and GNU time (/usr/bin/time): apt-get install qemu-utils time.
-// v2v is measured as installed: `dotnet publish` with ReadyToRun (see the README).
+// Needs qemu-img, GNU time (/usr/bin/time) and clang: apt-get install qemu-utils time clang.
+// v2v is measured as installed: the native executable `dotnet publish -r linux-x64` makes (see the README).
 
 int repeat = args.Length == 2 && args[0] == "--repeat" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
 string root = RepositoryPaths.Root;
 string work = Path.Combine(root, "bench-work");
 Directory.CreateDirectory(work);
 string published = Path.Combine(work, "v2v");
-Run("dotnet", ["publish", Path.Combine(root, "src", "V2V.Cli"), "-c", "Release", "-r", "linux-x64", "--self-contained", "false", "-p:PublishReadyToRun=true", "-o", published, "-v", "quiet", "-nologo"]);
-string v2v = Path.Combine(published, "v2v.dll");
+if (Directory.Exists(published))
+{
+    Directory.Delete(published, recursive: true);
+}
+
+Run("dotnet", ["publish", Path.Combine(root, "src", "V2V.Cli"), "-c", "Release", "-r", "linux-x64", "-o", published, "-v", "quiet", "-nologo"]);
+string v2v = Path.Combine(published, "v2v");
 
 const long MiB = 1024 * 1024;
 var rows = new List<string>();
@@ -222,10 +227,13 @@ void Run(string program, string[] arguments)
     }
 }
 
-Measurement TimeV2v(string[] arguments) => Time("dotnet", [v2v, .. arguments, "--no-progress"]);
+Measurement TimeV2v(string[] arguments) => Time(v2v, [.. arguments, "--no-progress"]);
 
 Measurement Time(string program, string[] arguments)
 {
+    // Every run starts with no dirty pages left by the one before: the kernel writing those back
+    // on one of the two cores would be charged to whichever tool ran next.
+    Run("sync", []);
     var start = new ProcessStartInfo("/usr/bin/time") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
     foreach (var a in (string[])["-f", "TIME %e %M %O", program, .. arguments])
     {
@@ -244,7 +252,9 @@ Measurement Time(string program, string[] arguments)
     }
 
     var line = stderr.Split('\n').Last(l => l.StartsWith("TIME ", StringComparison.Ordinal)).Split(' ');
-    return new Measurement(clock.Elapsed.TotalSeconds, long.Parse(line[2], CultureInfo.InvariantCulture), long.Parse(line[3], CultureInfo.InvariantCulture) * 512);
+    var measured = new Measurement(clock.Elapsed.TotalSeconds, long.Parse(line[2], CultureInfo.InvariantCulture), long.Parse(line[3], CultureInfo.InvariantCulture) * 512);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {measured.Seconds:0.000} s  {Path.GetFileName(program)} {string.Join(' ', arguments.Select(Path.GetFileName))}"));
+    return measured;
 }
 
 // Bytes a file occupies on disk (a sparse file occupies less than its length).
