@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Globalization;
-using System.IO.Hashing;
 using System.Security.Cryptography;
+using Microsoft.Win32.SafeHandles;
 using V2V.Core.Errors;
 using V2V.Core.Pipeline;
 
@@ -20,41 +20,84 @@ public enum XvaChecksumKind
 }
 
 /// <summary>
-/// One 1 MiB chunk of an XVA disk, read by the tar reader into a pooled array. A pipeline worker
-/// copies it into its chunk buffer and checks it against its checksum member, so checksums are
-/// computed in parallel, off the reader's path.
+/// One 1 MiB chunk of an XVA disk. From a file, only its place in the archive is known and the
+/// pipeline worker reads it there, in parallel with the others; from a pipe, the tar reader has
+/// already copied it into a pooled array. Either way the worker checks it against its checksum
+/// member, so checksums are computed in parallel, off the reader's path.
 /// </summary>
-public sealed class XvaChunk(string member, long offset, int length, byte[] data) : IChunkFill
+public sealed class XvaChunk : IChunkFill
 {
-    public long Offset => offset;
-    public int Length => length;
+    private readonly string _archive;
+    private readonly string _member;
+    private readonly int _length;
+    private readonly byte[]? _data;
+    private readonly SafeFileHandle? _file;
+    private readonly long _filePosition;
+
+    private XvaChunk(string archive, string member, long offset, int length, byte[]? data, SafeFileHandle? file, long filePosition)
+    {
+        _archive = archive;
+        _member = member;
+        Offset = offset;
+        _length = length;
+        _data = data;
+        _file = file;
+        _filePosition = filePosition;
+    }
+
+    /// <summary>A chunk the tar reader copied out of a stream into <paramref name="data"/> (rented; returned once filled).</summary>
+    public static XvaChunk Streamed(string archive, string member, long offset, int length, byte[] data) => new(archive, member, offset, length, data, null, 0);
+
+    /// <summary>A chunk still in the archive file, <paramref name="length"/> bytes at <paramref name="filePosition"/>.</summary>
+    public static XvaChunk InFile(string archive, string member, long offset, int length, SafeFileHandle file, long filePosition) =>
+        new(archive, member, offset, length, null, file, filePosition);
+
+    public long Offset { get; }
+    public int Length => _length;
     public XvaChecksumKind ChecksumKind { get; set; }
     public string? Expected { get; set; }
 
     public void Fill(Span<byte> chunk)
     {
-        try
+        var content = chunk[.._length];
+        if (_data is not null)
         {
-            var content = data.AsSpan(0, length);
-            content.CopyTo(chunk);
-            if (ChecksumKind == XvaChecksumKind.None || Expected is null)
-            {
-                return;
-            }
+            _data.AsSpan(0, _length).CopyTo(content);
+            ArrayPool<byte>.Shared.Return(_data);
+        }
+        else
+        {
+            ReadFromFile(content);
+        }
+
+        if (ChecksumKind == XvaChecksumKind.None || Expected is null)
+        {
+            return;
+        }
 
 #pragma warning disable CA5350 // SHA-1 is what older xapi wrote; V2V only checks it
-            string actual = ChecksumKind == XvaChecksumKind.XxHash64
-                ? XxHash64.HashToUInt64(content).ToString("X16", CultureInfo.InvariantCulture)
-                : Convert.ToHexStringLower(SHA1.HashData(content));
+        string actual = ChecksumKind == XvaChecksumKind.XxHash64
+            ? Xxh64.Hash(content).ToString("X16", CultureInfo.InvariantCulture)
+            : Convert.ToHexStringLower(SHA1.HashData(content));
 #pragma warning restore CA5350
-            if (!string.Equals(actual, Expected.Trim(), StringComparison.OrdinalIgnoreCase))
-            {
-                throw new ChecksumMismatchException(member, ChecksumKind == XvaChecksumKind.XxHash64 ? "chunk XXH64" : "chunk SHA-1", Expected.Trim(), actual);
-            }
-        }
-        finally
+        if (!string.Equals(actual, Expected.Trim(), StringComparison.OrdinalIgnoreCase))
         {
-            ArrayPool<byte>.Shared.Return(data);
+            throw new ChecksumMismatchException($"{_archive}:{_member}", ChecksumKind == XvaChecksumKind.XxHash64 ? "chunk XXH64" : "chunk SHA-1", Expected.Trim(), actual);
+        }
+    }
+
+    private void ReadFromFile(Span<byte> content)
+    {
+        int done = 0;
+        while (done < content.Length)
+        {
+            int read = RandomAccess.Read(_file!, content[done..], _filePosition + done);
+            if (read == 0)
+            {
+                throw new InvalidImageException(_archive, $"the archive ends inside chunk \"{_member}\" (truncated?)");
+            }
+
+            done += read;
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Formats.Tar;
 using System.Globalization;
+using Microsoft.Win32.SafeHandles;
 using V2V.Core.Errors;
 using V2V.Core.Pipeline;
 using V2V.Core.Vm;
@@ -9,7 +10,7 @@ using V2V.DiskFormats.Common;
 namespace V2V.Adapters.XenServer.Xva;
 
 /// <summary>
-/// An XVA export (<c>xe vm-export</c>) read as a forward-only tar stream, from a file or stdin:
+/// An XVA export (<c>xe vm-export</c>) read front to back as a tar stream, from a file or stdin:
 /// ova.xml first, then every disk's chunks <c>Ref:N/%08d</c> with their <c>.checksum</c> (SHA-1)
 /// or <c>.xxhash</c> (XXH64) members. Chunks are placed the way xapi's importer places them —
 /// sequentially, a numbering gap standing for omitted zero chunks of the first chunk's size, a
@@ -24,12 +25,17 @@ public sealed class XvaSource : IVmSource
     private readonly TarReader _reader;
     private readonly XvaMetadata _metadata;
 
+    // An archive in a file: the reader walks the headers and seeks past the chunks, which the
+    // pipeline workers read in place (no copy through the reader's thread).
+    private readonly SafeFileHandle? _positional;
+
     private XvaSource(string path, Stream archive, TarReader reader, XvaMetadata metadata)
     {
         Path = path;
         _archive = archive;
         _reader = reader;
         _metadata = metadata;
+        _positional = archive is FileStream { CanSeek: true } file ? file.SafeFileHandle : null;
     }
 
     public string Path { get; }
@@ -216,9 +222,19 @@ public sealed class XvaSource : IVmSource
                 throw new UnsupportedFormatException(Path, $"chunk \"{entry.Name}\" ({length} bytes at {state.Position}) is not a whole 1 MiB chunk as xapi writes them");
             }
 
-            var data = ArrayPool<byte>.Shared.Rent((int)length);
-            (entry.DataStream ?? Stream.Null).ReadExactly(data.AsSpan(0, (int)length));
-            pending = (vdi, file, new XvaChunk($"{Path}:{entry.Name}", state.Position, (int)length, data));
+            XvaChunk next;
+            if (_positional is { } handle && entry.DataOffset >= 0)
+            {
+                next = XvaChunk.InFile(Path, entry.Name, state.Position, (int)length, handle, entry.DataOffset);
+            }
+            else
+            {
+                var data = ArrayPool<byte>.Shared.Rent((int)length);
+                (entry.DataStream ?? Stream.Null).ReadExactly(data.AsSpan(0, (int)length));
+                next = XvaChunk.Streamed(Path, entry.Name, state.Position, (int)length, data);
+            }
+
+            pending = (vdi, file, next);
             state.Position += length;
         }
 

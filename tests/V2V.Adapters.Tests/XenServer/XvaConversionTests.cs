@@ -76,9 +76,10 @@ public class XvaConversionTests
         QemuImg.AssertIdentical(system.Raw, "raw", Path.Combine(folder.File("out"), "xen01-disk1.vhdx"), "vhdx");
     }
 
-    [TestCase("xxhash")]
-    [TestCase("checksum")]
-    public void A_corrupted_chunk_fails_the_conversion_and_removes_every_output(string checksum)
+    [TestCase("xxhash", false)]
+    [TestCase("checksum", false)]
+    [TestCase("xxhash", true)]
+    public void A_corrupted_chunk_fails_the_conversion_and_removes_every_output(string checksum, bool fromStdin)
     {
         using var folder = new TempFolder();
         var (builder, _, _) = TwoDisks(folder);
@@ -92,7 +93,10 @@ public class XvaConversionTests
             return content;
         });
 
-        CliRunner.Run("convert", xva, folder.File("out")).AssertRejected("bad.xva", "mismatch");
+        var result = fromStdin
+            ? CliRunner.RunProcessWithInput(xva, ["convert", "-", folder.File("out")])
+            : CliRunner.Run("convert", xva, folder.File("out"));
+        result.AssertRejected(fromStdin ? "Ref:11/00000003" : "bad.xva", "mismatch");
         Assert.That(Directory.Exists(folder.File("out")), Is.False);
     }
 }

@@ -97,6 +97,38 @@ public class XvaMalformedInputTests
         AssertRefused(folder, Rewrite(folder, m => [.. m, ("Ref:77/00000000", new byte[10])]), "belongs to no disk");
     }
 
+    /// <summary>A file is read in place by the workers, a pipe through the tar reader: both must notice the cut.</summary>
+    [TestCase(false)]
+    [TestCase(true)]
+    public void An_export_cut_inside_a_chunk_is_refused(bool fromStdin)
+    {
+        using var folder = new TempFolder();
+        string bad = Rewrite(folder, m => m);
+        long chunkData;
+        using (var stream = File.OpenRead(bad))
+        using (var reader = new TarReader(stream))
+        {
+            TarEntry? entry;
+            while ((entry = reader.GetNextEntry()) is not null && !entry.Name.EndsWith("/00000000", StringComparison.Ordinal))
+            {
+            }
+
+            chunkData = entry!.DataOffset;
+        }
+
+        using (var stream = new FileStream(bad, FileMode.Open))
+        {
+            stream.SetLength(chunkData + 1000);
+        }
+
+        var result = fromStdin
+            ? CliRunner.RunProcessWithInput(bad, ["convert", "-", folder.File("out")])
+            : CliRunner.Run("convert", bad, folder.File("out"));
+        result.AssertRejected(fromStdin ? "stdin" : "bad.xva");
+        Assert.That(result.StdErr, Does.Match("damaged tar archive|ends inside chunk"), "the tar reader or the worker reading the chunk notices, whichever comes first");
+        Assert.That(Directory.Exists(folder.File("out")), Is.False);
+    }
+
     [Test]
     public void An_export_cut_before_its_disk_is_refused()
     {
