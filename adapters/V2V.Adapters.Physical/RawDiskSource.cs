@@ -86,16 +86,10 @@ public sealed class RawDiskSource : IDiskSource
     public void Read(long offset, Span<byte> destination)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(offset, Capacity - destination.Length);
-        while (!destination.IsEmpty)
+        int got = PositionalRead.ReadFully(_handle, destination, offset);
+        if (got < destination.Length)
         {
-            int got = RandomAccess.Read(_handle, destination, offset);
-            if (got == 0)
-            {
-                throw new IOException($"{Path}: unexpected end of data at offset {offset} (was the file truncated while being read?)");
-            }
-
-            offset += got;
-            destination = destination[got..];
+            throw new IOException($"{Path}: unexpected end of data at offset {offset + got} (was the file truncated while being read?)");
         }
     }
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
+using V2V.Core.Disks;
 using V2V.Core.Errors;
 using V2V.Core.Pipeline;
 
@@ -88,16 +89,9 @@ public sealed class XvaChunk : IChunkFill
 
     private void ReadFromFile(Span<byte> content)
     {
-        int done = 0;
-        while (done < content.Length)
+        if (PositionalRead.ReadFully(_file!, content, _filePosition) < content.Length)
         {
-            int read = RandomAccess.Read(_file!, content[done..], _filePosition + done);
-            if (read == 0)
-            {
-                throw new InvalidImageException(_archive, $"the archive ends inside chunk \"{_member}\" (truncated?)");
-            }
-
-            done += read;
+            throw new InvalidImageException(_archive, $"the archive ends inside chunk \"{_member}\" (truncated?)");
         }
     }
 }

@@ -89,24 +89,7 @@ public sealed class FormatRegistry
     {
         using var probeHandle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         long length = RandomAccess.GetLength(probeHandle);
-        return FileProbe.Read(path, length, (offset, buffer) => ReadFully(probeHandle, buffer.Span, offset));
-    }
-
-    private static int ReadFully(Microsoft.Win32.SafeHandles.SafeFileHandle handle, Span<byte> buffer, long offset)
-    {
-        int done = 0;
-        while (done < buffer.Length)
-        {
-            int got = RandomAccess.Read(handle, buffer[done..], offset + done);
-            if (got == 0)
-            {
-                break;
-            }
-
-            done += got;
-        }
-
-        return done;
+        return FileProbe.Read(path, length, (offset, buffer) => PositionalRead.ReadFully(probeHandle, buffer.Span, offset));
     }
 
     public ITargetFormat Target(string name) =>

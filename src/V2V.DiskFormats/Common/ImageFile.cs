@@ -1,4 +1,5 @@
 using Microsoft.Win32.SafeHandles;
+using V2V.Core.Disks;
 using V2V.Core.Errors;
 
 namespace V2V.DiskFormats.Common;
@@ -42,34 +43,16 @@ public sealed class ImageFile : IDisposable
             throw new InvalidImageException(Path, $"truncated: {what} needs {destination.Length} bytes at offset {offset}, but the file is {Length} bytes");
         }
 
-        int done = 0;
-        while (done < destination.Length)
+        if (PositionalRead.ReadFully(Handle, destination, offset) < destination.Length)
         {
-            int got = RandomAccess.Read(Handle, destination[done..], offset + done);
-            if (got == 0)
-            {
-                throw new InvalidImageException(Path, $"truncated: {what} at offset {offset} ended early");
-            }
-
-            done += got;
+            throw new InvalidImageException(Path, $"truncated: {what} at offset {offset} ended early");
         }
     }
 
     /// <summary>Reads what the file holds at offset; bytes past its end read as zero.</summary>
     public void ReadOrZero(long offset, Span<byte> destination)
     {
-        int done = 0;
-        while (done < destination.Length && offset + done < Length)
-        {
-            int got = RandomAccess.Read(Handle, destination[done..], offset + done);
-            if (got == 0)
-            {
-                break;
-            }
-
-            done += got;
-        }
-
+        int done = offset < Length ? PositionalRead.ReadFully(Handle, destination[..(int)Math.Min(destination.Length, Length - offset)], offset) : 0;
         destination[done..].Clear();
     }
 
