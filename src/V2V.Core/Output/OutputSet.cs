@@ -3,15 +3,18 @@ namespace V2V.Core.Output;
 /// <summary>
 /// The outputs of one job (every disk of a VM, its description): all written as partial files and
 /// renamed together at the end, or all deleted. A VM whose second disk fails leaves nothing.
+/// A durable set has the kernel write its files back while they are being written.
 /// </summary>
 public sealed class OutputSet : IDisposable
 {
     private readonly List<AtomicOutputFile> _files = [];
+    private EarlyWriteback? _writeback;
 
     public OutputSet(bool overwrite, bool durable)
     {
         Overwrite = overwrite;
         Durable = durable;
+        _writeback = durable ? new EarlyWriteback(OpenHandles) : null;
     }
 
     public bool Overwrite { get; }
@@ -52,6 +55,7 @@ public sealed class OutputSet : IDisposable
 
     public void CommitAll()
     {
+        StopWriteback();
         foreach (var file in _files)
         {
             file.Commit(Durable);
@@ -60,9 +64,24 @@ public sealed class OutputSet : IDisposable
 
     public void Dispose()
     {
+        StopWriteback();
         foreach (var file in _files)
         {
             file.Dispose();
         }
+    }
+
+    private List<Microsoft.Win32.SafeHandles.SafeFileHandle> OpenHandles()
+    {
+        lock (_files)
+        {
+            return _files.Select(f => f.Handle).ToList();
+        }
+    }
+
+    private void StopWriteback()
+    {
+        _writeback?.Dispose();
+        _writeback = null;
     }
 }
