@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using V2V.Core.Errors;
 
 namespace V2V.DiskFormats.Common;
@@ -6,9 +7,11 @@ namespace V2V.DiskFormats.Common;
 /// Resolves file names read from untrusted files (VMDK extents and parents, VHD parent locators,
 /// OVF references) against the folder of the file that names them. Absolute names, names that
 /// climb out of that folder and symbolic links that lead out of it are refused unless the user
-/// allowed external files: an image must not make V2V read a host file (OSSA-2024-001).
+/// allowed external files: an image must not make V2V read a host file (OSSA-2024-001). Links are
+/// judged by where they really lead: a linked folder on the way ("sub -> /", then "sub/etc/shadow")
+/// is caught as well as a linked file.
 /// </summary>
-public static class SafePath
+public static partial class SafePath
 {
     public static string Resolve(string referencingFile, string name, bool allowExternal)
     {
@@ -37,10 +40,10 @@ public static class SafePath
             throw new UnsafePathException(referencingFile, name, "it leads outside the folder of the file naming it (use --allow-external-extents to permit)");
         }
 
-        string? target = LinkTarget(full);
-        if (target is not null && !IsInside(folder, target))
+        string target = RealPath(full);
+        if (!IsInside(RealPath(folder), target))
         {
-            throw new UnsafePathException(referencingFile, name, $"it is a symbolic link to {target}, outside the folder (use --allow-external-extents to permit)");
+            throw new UnsafePathException(referencingFile, name, $"it leads through a symbolic link to {target}, outside the folder (use --allow-external-extents to permit)");
         }
 
         return full;
@@ -53,15 +56,34 @@ public static class SafePath
         return path.StartsWith(prefix, StringComparison.Ordinal);
     }
 
-    private static string? LinkTarget(string path)
+    /// <summary>
+    /// Where <paramref name="path"/> really is, every link on the way followed (realpath). A name
+    /// that does not exist yet resolves through its deepest existing folder.
+    /// </summary>
+    private static unsafe string RealPath(string path)
     {
-        try
+        string missing = "";
+        for (string? at = path; at is not null; at = Path.GetDirectoryName(at))
         {
-            return File.ResolveLinkTarget(path, returnFinalTarget: true)?.FullName;
+            nint resolved = Realpath(at, 0);
+            if (resolved != 0)
+            {
+                try
+                {
+                    return Path.Join(Marshal.PtrToStringUTF8(resolved), missing);
+                }
+                finally
+                {
+                    NativeMemory.Free((void*)resolved);
+                }
+            }
+
+            missing = Path.Join(Path.GetFileName(at), missing);
         }
-        catch (IOException)
-        {
-            return null;
-        }
+
+        return path;
     }
+
+    [LibraryImport("libc", EntryPoint = "realpath", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial nint Realpath(string path, nint resolved);
 }

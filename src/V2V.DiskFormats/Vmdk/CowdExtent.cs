@@ -54,12 +54,21 @@ public sealed class CowdExtent : VmdkExtent
         file.ReadExactly((long)header.GdOffset * 512, directory, "COWD grain directory");
         var tables = new uint[needed][];
         var tableBytes = new byte[CowdHeader.EntriesPerTable * 4];
+        long loaded = 0;
         for (int i = 0; i < needed; i++)
         {
             uint sector = BinaryPrimitives.ReadUInt32LittleEndian(directory.AsSpan(i * 4));
             if (sector == 0)
             {
                 continue;
+            }
+
+            // Every table is stored in the file, so they cannot add up to more than the file: a
+            // directory pointing many entries at one table would otherwise cost 16 KiB each.
+            loaded += tableBytes.Length;
+            if (loaded > file.Length)
+            {
+                throw new InvalidImageException(path, $"COWD grain directory names more grain tables than the file of {file.Length} bytes can hold");
             }
 
             file.ReadExactly((long)sector * 512, tableBytes, $"COWD grain table {i}");

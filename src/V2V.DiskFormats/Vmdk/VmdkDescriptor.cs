@@ -14,6 +14,9 @@ public sealed class VmdkDescriptor
     /// <summary>Descriptors larger than this are not descriptors (VMware writes a few hundred bytes).</summary>
     public const int MaxLength = 1024 * 1024;
 
+    /// <summary>Largest disk a descriptor may describe: 64 TiB, as for the other formats.</summary>
+    public const long MaxSectors = 1L << 37;
+
     /// <summary>The parentCID of a disk without a parent.</summary>
     public const uint NoParent = 0xFFFFFFFF;
 
@@ -83,6 +86,17 @@ public sealed class VmdkDescriptor
         if (extents.Count == 0)
         {
             throw new InvalidImageException(file, "descriptor lists no extents");
+        }
+
+        // Each line is capped, but many lines could still add up past what a long holds.
+        long total = 0;
+        foreach (var extent in extents)
+        {
+            total += extent.Sectors;
+            if (total > MaxSectors)
+            {
+                throw new InvalidImageException(file, $"descriptor extents add up to more than {MaxSectors} sectors (64 TiB)");
+            }
         }
 
         var descriptor = new VmdkDescriptor(values, extents);

@@ -60,6 +60,34 @@ public class VmdkMalformedInputTests
     }
 
     [Test]
+    public void A_linked_folder_on_the_way_out_is_refused()
+    {
+        // "sub -> /" makes "sub/etc/hostname" look inside the folder by its name alone.
+        using var folder = new TempFolder();
+        Directory.CreateSymbolicLink(folder.File("sub"), "/");
+        AssertRefused(folder, Descriptor(folder, "disk.vmdk", "RW 1 FLAT \"sub/etc/hostname\" 0"), "symbolic link to /etc/hostname");
+        AssertRefused(folder, Descriptor(folder, "disk.vmdk", "RW 1 FLAT \"sub/no/such/file\" 0"), "symbolic link to /no/such/file");
+    }
+
+    [Test]
+    public void Links_that_stay_inside_the_folder_are_followed()
+    {
+        // The VM folder itself reached through a link, and a link to a file beside the descriptor.
+        using var outer = new TempFolder();
+        string real = Path.Combine(outer.Path, "real");
+        Directory.CreateDirectory(real);
+        Directory.CreateSymbolicLink(outer.File("alias"), real);
+        File.WriteAllBytes(Path.Combine(real, "data.bin"), Enumerable.Repeat((byte)0xA5, 512).ToArray());
+        File.CreateSymbolicLink(Path.Combine(real, "disk-flat.vmdk"), "data.bin");
+        string vmdk = Path.Combine(outer.File("alias"), "disk.vmdk");
+        File.WriteAllText(vmdk, HandMadeVmdk.Descriptor("monolithicFlat", 1, 0xffffffff, null, "RW 1 FLAT \"disk-flat.vmdk\" 0"));
+
+        var result = CliRunner.Run("convert", vmdk, outer.File("out.raw"));
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.StdErr);
+        Assert.That(File.ReadAllBytes(outer.File("out.raw")), Is.EqualTo(Enumerable.Repeat((byte)0xA5, 512).ToArray()));
+    }
+
+    [Test]
     public void A_raw_device_mapping_is_refused_with_advice()
     {
         using var folder = new TempFolder();
@@ -87,6 +115,25 @@ public class VmdkMalformedInputTests
         File.WriteAllText(folder.File("a.vmdk"), HandMadeVmdk.Descriptor("vmfsSparse", 0xA, 0xB, "b.vmdk", "RW 2048 VMFSSPARSE \"delta.bin\""));
         File.WriteAllText(folder.File("b.vmdk"), HandMadeVmdk.Descriptor("vmfsSparse", 0xB, 0xA, "a.vmdk", "RW 2048 VMFSSPARSE \"delta.bin\""));
         AssertRefused(folder, folder.File("a.vmdk"), "loops");
+    }
+
+    [Test]
+    public void A_cowd_directory_naming_one_table_many_times_is_refused_before_the_allocation()
+    {
+        // 2000 directory entries all pointing at the one table of a 27 KiB file: loading them
+        // naively costs 16 KiB each (a 4 MiB file could ask for 16 GiB).
+        using var folder = new TempFolder();
+        const long Sectors = 4096L * 2000;
+        var delta = HandMadeVmdk.Cowd(Sectors, new Dictionary<long, byte[]> { [0] = new byte[512] });
+        uint firstTable = BinaryPrimitives.ReadUInt32LittleEndian(delta.AsSpan(4 * 512));
+        for (int i = 1; i < 2000; i++)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(delta.AsSpan(4 * 512 + i * 4), firstTable);
+        }
+
+        File.WriteAllBytes(folder.File("delta.bin"), delta);
+        string vmdk = Descriptor(folder, "disk.vmdk", $"RW {Sectors} VMFSSPARSE \"delta.bin\"");
+        CliRunner.Run("convert", vmdk, folder.File("out.vhdx")).AssertRejected("delta.bin", "more grain tables than the file");
     }
 
     private static string QemuSparse(TempFolder folder, string subformat)
@@ -211,6 +258,15 @@ public class VmdkMalformedInputTests
     {
         using var folder = new TempFolder();
         AssertRefused(folder, Descriptor(folder, "disk.vmdk", line), mentioning);
+    }
+
+    [Test]
+    public void Extents_adding_up_past_64_tib_are_refused()
+    {
+        // 128 lines of 2^47 sectors would wrap the capacity to a negative number.
+        using var folder = new TempFolder();
+        AssertRefused(folder, Descriptor(folder, "disk.vmdk", [.. Enumerable.Repeat("RW 140737488355328 ZERO", 128)]), "64 TiB");
+        AssertRefused(folder, Descriptor(folder, "disk.vmdk", "RW 137438953472 ZERO", "RW 1 ZERO"), "64 TiB");
     }
 
     [Test]
