@@ -128,11 +128,17 @@ public sealed class StreamOptimizedProducer : IChunkProducer
                 continue;
             }
 
+            // Checked in sectors before multiplying: a huge LBA times 512 wraps to a small or negative offset.
+            if (marker.Value >= (ulong)(Length / Sector))
+            {
+                throw new InvalidImageException(_name, $"grain marker at byte {_position - Sector} has LBA {marker.Value}, past the end of the {Length}-byte disk");
+            }
+
             long lba = (long)marker.Value;
             long offset = lba * Sector;
-            if (lba <= lastLba || offset % _grainBytes != 0 || offset >= Length)
+            if (lba <= lastLba || offset % _grainBytes != 0)
             {
-                throw new InvalidImageException(_name, $"grain marker at byte {_position - Sector} has LBA {lba}: grains must be grain-aligned, in ascending order and inside the {Length}-byte disk");
+                throw new InvalidImageException(_name, $"grain marker at byte {_position - Sector} has LBA {lba}: grains must be grain-aligned and in ascending order");
             }
 
             if (marker.Size > _grainBytes * 2 + 1024)

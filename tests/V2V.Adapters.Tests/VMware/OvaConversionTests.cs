@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Text.Json;
 using V2V.TestSupport;
 
@@ -124,6 +125,28 @@ public class OvaConversionTests
         }
 
         CliRunner.Run("convert", ova, folder.File("out")).AssertRejected("x.ova", "tar member");
+        Assert.That(Directory.Exists(folder.File("out")), Is.False);
+    }
+
+    [TestCase(0x0040000000000000UL)] // times 512 wraps to long.MinValue
+    [TestCase(0x0080000000000000UL)] // times 512 wraps to 0
+    public void A_grain_marker_whose_lba_overflows_is_refused(ulong lba)
+    {
+        using var folder = new TempFolder();
+        var builder = new OvaBuilder(folder);
+        builder.AddDisk("z", 4 * MiB, seed: 8);
+        string staging = folder.File("staging");
+        var members = builder.Stage("z", staging).Where(m => !m.EndsWith(".mf", StringComparison.Ordinal)).ToList();
+        string vmdk = Path.Combine(staging, "z.vmdk");
+        var bytes = File.ReadAllBytes(vmdk);
+        int marker = (int)(BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(64)) * 512); // overHead: where the markers start
+        Assert.That(BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(marker + 8)), Is.Not.Zero, "the first marker is a grain's");
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(marker), lba);
+        File.WriteAllBytes(vmdk, bytes);
+        string ova = folder.File("z.ova");
+        ExternalTool.Ok("tar", ["-C", staging, "--format=ustar", "-cf", ova, .. members]);
+
+        CliRunner.Run("convert", ova, folder.File("out")).AssertRejected("z.ova", "past the end of the");
         Assert.That(Directory.Exists(folder.File("out")), Is.False);
     }
 
