@@ -63,6 +63,7 @@ public sealed class XvaMetadata
 
         var vms = new List<VmDescription>();
         var disks = new List<XvaDisk>();
+        var byVdi = new Dictionary<string, XvaDisk>(StringComparer.Ordinal);
         foreach (var (vmRef, vm) in vmRecords)
         {
             var vbds = Refs(vm, "VBDs").Where(objects.ContainsKey).Select(r => objects[r].Record)
@@ -118,7 +119,17 @@ public sealed class XvaMetadata
                 Nics: nics,
                 OtherDevices: other);
             vms.Add(description);
-            disks.AddRange(vdis.Select((d, i) => new XvaDisk(description, i + 1, d.Ref, d.Size, d.Label)));
+            foreach (var (vdi, i) in vdis.Select((d, i) => (d, i)))
+            {
+                // One VDI's chunks arrive once: two disks cannot both be fed from them.
+                if (byVdi.TryGetValue(vdi.Ref, out var taken))
+                {
+                    throw new UnsupportedFormatException(file, $"VDI {vdi.Ref} is attached twice (to \"{taken.Vm.Name}\" disk {taken.Number} and \"{description.Name}\" disk {i + 1})");
+                }
+
+                byVdi[vdi.Ref] = new XvaDisk(description, i + 1, vdi.Ref, vdi.Size, vdi.Label);
+                disks.Add(byVdi[vdi.Ref]);
+            }
         }
 
         return new XvaMetadata(vms, disks);

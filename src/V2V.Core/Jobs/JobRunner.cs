@@ -103,8 +103,12 @@ public static class JobRunner
         {
             return new JobResult(spec.Name, false, 3, e.Message, spec.Source.Path, [], 0, clock.Elapsed.TotalSeconds);
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A bug met in one job fails that job; the others still run and the summary is printed.
+            return new JobResult(spec.Name, false, 3, $"internal error: {e.GetType().Name}: {e.Message}", spec.Source.Path, [], 0, clock.Elapsed.TotalSeconds);
+        }
     }
-
 
     private sealed class Forward(Action<ConversionProgress> report) : IProgress<ConversionProgress>
     {

@@ -83,6 +83,19 @@ public class XvaMalformedInputTests
     }
 
     [Test]
+    public void A_vdi_attached_twice_is_refused()
+    {
+        // Its chunks arrive once; two disks cannot both be fed from them.
+        using var folder = new TempFolder();
+        AssertRefused(folder, Rewrite(folder, m =>
+        {
+            string xml = Encoding.UTF8.GetString(m[0].Data);
+            Assert.That(xml, Does.Contain("<value>Ref:100</value>"));
+            return [("ova.xml", Encoding.UTF8.GetBytes(xml.Replace("<value>Ref:100</value>", "<value>Ref:100</value><value>Ref:100</value>", StringComparison.Ordinal))), .. m.Skip(1)];
+        }), "attached twice");
+    }
+
+    [Test]
     public void Ova_xml_with_a_dtd_is_refused()
     {
         using var folder = new TempFolder();
