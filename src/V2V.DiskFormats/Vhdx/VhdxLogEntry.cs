@@ -46,8 +46,9 @@ public sealed class VhdxLogEntry
     /// <summary>
     /// Parses the entry starting at <paramref name="position"/> of the circular log, or returns null
     /// if what is there is not a valid entry of this log (wrong signature, GUID, CRC or layout).
+    /// <paramref name="bytesChecked"/> grows by the length of every entry whose CRC was computed.
     /// </summary>
-    public static VhdxLogEntry? TryRead(ReadOnlySpan<byte> log, long position, Guid logGuid)
+    public static VhdxLogEntry? TryRead(ReadOnlySpan<byte> log, long position, Guid logGuid, ref long bytesChecked)
     {
         var first = log.Slice((int)position, SectorSize);
         if (BinaryPrimitives.ReadUInt32LittleEndian(first) != Signature)
@@ -77,6 +78,7 @@ public sealed class VhdxLogEntry
         }
 
         // The entry may wrap around the end of the circular log: gather it contiguously.
+        bytesChecked += entryLength;
         var entry = new byte[entryLength];
         for (long done = 0; done < entryLength; done += SectorSize)
         {

@@ -13,6 +13,8 @@ public static class VhdxLogReplay
     /// <summary>Logs larger than this are refused rather than read into memory (Hyper-V writes 1 MiB).</summary>
     public const long MaxLogLength = 256L * 1024 * 1024;
 
+    private const long MaxCheckedLogPasses = 8;
+
     /// <summary>Returns the overlay, or <see cref="VhdxLogOverlay.Empty"/> when the header says the log is empty.</summary>
     public static VhdxLogOverlay Replay(ImageFile file, VhdxHeader header, out int replayedEntries)
     {
@@ -36,7 +38,7 @@ public static class VhdxLogReplay
         var log = new byte[header.LogLength];
         file.ReadExactly((long)header.LogOffset, log, "log region");
 
-        var sequence = FindActiveSequence(log, header.LogGuid);
+        var sequence = FindActiveSequence(file.Path, log, header.LogGuid);
         var overlay = new VhdxLogOverlay();
         overlay.SetFileLength(file.Length);
         foreach (var entry in sequence)
@@ -77,13 +79,24 @@ public static class VhdxLogReplay
     /// through entries that end where the next begins, with sequence numbers one lower, finds the
     /// rest of it, up to the entry the head names as its tail.
     /// </summary>
-    private static List<VhdxLogEntry> FindActiveSequence(byte[] log, Guid logGuid)
+    private static List<VhdxLogEntry> FindActiveSequence(string path, byte[] log, Guid logGuid)
     {
         var byEnd = new Dictionary<long, VhdxLogEntry>();
         VhdxLogEntry? head = null;
+        long bytesChecked = 0;
         for (long position = 0; position < log.Length; position += VhdxLogEntry.SectorSize)
         {
-            if (VhdxLogEntry.TryRead(log, position, logGuid) is { } entry)
+            var entry = VhdxLogEntry.TryRead(log, position, logGuid, ref bytesChecked);
+
+            // Entries of a real log tile it, this pass and what is left of the last one: a few times
+            // its length at most. Headers at every sector claiming the whole log would cost
+            // quadratic work (16 TiB of CRC for a 256 MiB log).
+            if (bytesChecked > MaxCheckedLogPasses * log.Length)
+            {
+                throw new InvalidImageException(path, $"log entry headers claim more than {MaxCheckedLogPasses} times the {log.Length}-byte log; no writer leaves such a log");
+            }
+
+            if (entry is not null)
             {
                 byEnd[(entry.LogPosition + entry.EntryLength) % log.Length] = entry;
                 if (head is null || entry.SequenceNumber > head.SequenceNumber)

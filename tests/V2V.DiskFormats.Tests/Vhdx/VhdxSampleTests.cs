@@ -80,6 +80,32 @@ public class VhdxSampleTests
     }
 
     [Test]
+    public void A_log_whose_every_sector_claims_an_entry_of_the_whole_log_is_refused()
+    {
+        // The dirty-log sample with each log sector made an entry header (right GUID, wrong CRC)
+        // claiming the whole log: checking them all would cost log length squared.
+        using var folder = new TempFolder();
+        string path = Bzip2.Decompress(RepositoryPaths.Sample("qemu-iotests/iotest-dirtylog-10G-4M.vhdx.bz2"), folder);
+        var image = File.ReadAllBytes(path);
+        var header = new[] { 64 * 1024, 128 * 1024 }.Select(at => VhdxHeader.TryRead(image.AsSpan(at, 4096), out _))
+            .OfType<VhdxHeader>().MaxBy(h => h.SequenceNumber)!;
+        Assert.That(header.HasLog, Is.True);
+        for (long at = (long)header.LogOffset; at < (long)header.LogOffset + header.LogLength; at += VhdxLogEntry.SectorSize)
+        {
+            var sector = image.AsSpan((int)at, VhdxLogEntry.SectorSize);
+            sector.Clear();
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(sector, VhdxLogEntry.Signature);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(sector[4..], 0xBAD0BAD0);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(sector[8..], header.LogLength);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(sector[16..], 1);
+            header.LogGuid.TryWriteBytes(sector.Slice(32, 16));
+        }
+
+        File.WriteAllBytes(path, image);
+        CliRunner.Run("convert", path, folder.File("out.vhdx")).AssertRejected(path, "log entry headers claim more than");
+    }
+
+    [Test]
     public void Dirty_log_replay_agrees_with_qemu_img_repair()
     {
         using var folder = new TempFolder();
