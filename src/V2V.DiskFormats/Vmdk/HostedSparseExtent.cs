@@ -17,6 +17,9 @@ public sealed class HostedSparseExtent : VmdkExtent
     private const int Sector = 512;
     private const int MaxCachedTables = 1024;
 
+    /// <summary>16 Mi entries (64 MiB): room for 64 TiB even in tables covering an eighth of VMware's 32 MiB.</summary>
+    private const long MaxDirectoryEntries = 1 << 24;
+
     private readonly ImageFile _file;
     private readonly uint[] _directory;
     private readonly Dictionary<int, uint[]> _tables = [];
@@ -112,6 +115,12 @@ public sealed class HostedSparseExtent : VmdkExtent
 
         long tableCover = (long)header.GrainSize * Sector * header.NumGTEsPerGT;
         long entries = (length + tableCover - 1) / tableCover;
+        if (entries > MaxDirectoryEntries)
+        {
+            // 64 TiB in VMware's 512-entry tables of 64 KiB grains needs 2 Mi entries.
+            throw new InvalidImageException(path, $"grain directory of {entries} entries ({header.NumGTEsPerGT} grains of {header.GrainSize} sectors per table) is larger than any real VMDK's");
+        }
+
         if (header.GdOffset == 0 || header.GdOffset > (ulong)(file.Length / Sector) || (long)header.GdOffset * Sector > file.Length - entries * 4)
         {
             throw new InvalidImageException(path, $"grain directory at sector {header.GdOffset} with {entries} entries does not fit in the file ({file.Length} bytes)");

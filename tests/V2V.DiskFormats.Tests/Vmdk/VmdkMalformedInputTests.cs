@@ -261,6 +261,27 @@ public class VmdkMalformedInputTests
     }
 
     [Test]
+    public void A_grain_directory_larger_than_any_real_vmdk_is_refused_before_the_allocation()
+    {
+        // One 4 KiB grain per table over 64 TiB: 2^34 directory entries, in a sparse file large
+        // enough to hold them, so only the size of the directory itself is wrong.
+        using var folder = new TempFolder();
+        const long Sectors = 1L << 37;
+        string vmdk = folder.File("disk.vmdk");
+        var descriptor = System.Text.Encoding.ASCII.GetBytes(HandMadeVmdk.Descriptor("monolithicSparse", 1, 0xffffffff, null, $"RW {Sectors} SPARSE \"disk.vmdk\""));
+        var head = new byte[21 * 512];
+        new SparseExtentHeader(1, SparseExtentHeader.FlagValidNewlineTest, Sectors, 8, 1, 20, 1, 0, 21, 22, false, 0).Write(head);
+        descriptor.CopyTo(head, 512);
+        using (var file = File.Create(vmdk))
+        {
+            file.Write(head);
+            file.SetLength(head.Length + (4L << 34) + 512);
+        }
+
+        AssertRefused(folder, vmdk, "larger than any real VMDK");
+    }
+
+    [Test]
     public void Extents_adding_up_past_64_tib_are_refused()
     {
         // 128 lines of 2^47 sectors would wrap the capacity to a negative number.
