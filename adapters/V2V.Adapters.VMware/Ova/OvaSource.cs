@@ -55,7 +55,7 @@ public sealed class OvaSource : IVmSource
             }
 
             var ovfBytes = ReadSmall(path, first, OvfEnvelope.MaxLength);
-            var envelope = OvfEnvelope.Parse($"{path}:{first.Name}", new MemoryStream(ovfBytes));
+            var envelope = OvfEnvelope.Parse($"{path}:{first.Name}", ovfBytes);
             var (vms, disks) = OvfDiskMap.Build(envelope, $"{path}:{first.Name}");
 
             OvaManifest? manifest = null;

@@ -1,7 +1,7 @@
 using System.Globalization;
-using System.Xml;
 using System.Xml.Linq;
 using V2V.Core.Errors;
+using V2V.DiskFormats.Common;
 
 namespace V2V.Adapters.VMware.Ovf;
 
@@ -46,30 +46,12 @@ public sealed class OvfEnvelope
             throw new InvalidImageException(path, $"an OVF of {info.Length} bytes is too large to be one");
         }
 
-        using var stream = File.OpenRead(path);
-        return Parse(path, stream);
+        return Parse(path, File.ReadAllBytes(path));
     }
 
-    public static OvfEnvelope Parse(string name, Stream xml)
+    public static OvfEnvelope Parse(string name, byte[] xml)
     {
-        var settings = new XmlReaderSettings
-        {
-            DtdProcessing = DtdProcessing.Prohibit,
-            XmlResolver = null,
-            MaxCharactersInDocument = MaxLength,
-            IgnoreComments = true,
-        };
-        XDocument document;
-        try
-        {
-            using var reader = XmlReader.Create(xml, settings);
-            document = XDocument.Load(reader);
-        }
-        catch (XmlException e)
-        {
-            throw new InvalidImageException(name, $"OVF is not well-formed XML (or uses a DTD, which is refused): {e.Message}");
-        }
-
+        var document = UntrustedXml.Load(name, "OVF", xml, MaxLength);
         var root = document.Root;
         if (root is null || root.Name.LocalName != "Envelope")
         {

@@ -1,7 +1,6 @@
-using System.Xml;
-using System.Xml.Linq;
 using V2V.Core.Errors;
 using V2V.Core.Vm;
+using V2V.DiskFormats.Common;
 using static V2V.Adapters.XenServer.Xva.XmlRpcValue;
 
 namespace V2V.Adapters.XenServer.Xva;
@@ -29,16 +28,7 @@ public sealed class XvaMetadata
 
     public static XvaMetadata Parse(string file, byte[] xml)
     {
-        XDocument document;
-        try
-        {
-            using var reader = XmlReader.Create(new MemoryStream(xml), new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, MaxCharactersInDocument = MaxLength });
-            document = XDocument.Load(reader);
-        }
-        catch (XmlException e)
-        {
-            throw new InvalidImageException(file, $"ova.xml is not well-formed XML (or uses a DTD, which is refused): {e.Message}");
-        }
+        var document = UntrustedXml.Load(file, "ova.xml", xml, MaxLength);
 
         if (document.Root is not { Name.LocalName: "value" } root || XmlRpcValue.Parse(file, root) is not IReadOnlyDictionary<string, object?> top)
         {

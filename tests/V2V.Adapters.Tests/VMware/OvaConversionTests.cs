@@ -165,6 +165,17 @@ public class OvaConversionTests
     }
 
     [Test]
+    public void An_ovf_nesting_elements_too_deep_is_refused()
+    {
+        // LINQ to XML reads nested text by recursion: a million levels would overflow the stack.
+        using var folder = new TempFolder();
+        string ovf = folder.File("deep.ovf");
+        File.WriteAllText(ovf, "<Envelope><VirtualSystem><Name>" + string.Concat(Enumerable.Repeat("<a>", 300)) + "x" + string.Concat(Enumerable.Repeat("</a>", 300)) + "</Name></VirtualSystem></Envelope>\n");
+
+        CliRunner.Run("info", ovf).AssertRejected("deep.ovf", "more than 256 deep");
+    }
+
+    [Test]
     public void An_ovf_with_a_dtd_is_refused()
     {
         using var folder = new TempFolder();

@@ -96,6 +96,14 @@ public class XvaMalformedInputTests
     }
 
     [Test]
+    public void Ova_xml_nesting_elements_too_deep_is_refused()
+    {
+        using var folder = new TempFolder();
+        var deep = Encoding.UTF8.GetBytes("<value><string>" + string.Concat(Enumerable.Repeat("<a>", 300)) + string.Concat(Enumerable.Repeat("</a>", 300)) + "</string></value>");
+        AssertRefused(folder, Rewrite(folder, m => [("ova.xml", deep), .. m.Skip(1)]), "more than 256 deep");
+    }
+
+    [Test]
     public void Ova_xml_with_a_dtd_is_refused()
     {
         using var folder = new TempFolder();
