@@ -8,11 +8,9 @@ namespace V2V.Cli;
 /// <summary>Pipeline jobs whose outputs are Hyper-V disks get Hyper-V VM definitions, and are created when <c>hyperv: apply</c> says so.</summary>
 public sealed class HyperVJobHooks(FormatRegistry formats) : IJobHooks
 {
-    public static readonly string[] HyperVFormats = ["vhdx", "vhd"];
-
-    public IVmDefinitionWriter? DefinitionsFor(JobSpec job, IReadOnlyList<StepSpec> kept)
+    public IVmDefinitionWriter? DefinitionsFor(JobSpec job, StepSpec described)
     {
-        if (kept.Count == 0 || !HyperVFormats.Contains(kept[0].Format, StringComparer.OrdinalIgnoreCase))
+        if (!VmFiles.IsHyperVFormat(described.Format))
         {
             return null;
         }

@@ -4,6 +4,7 @@ using V2V.Adapters.HyperV.VmDefinition;
 using V2V.Core.Conversion;
 using V2V.Core.Errors;
 using V2V.Core.Formats;
+using V2V.Core.Jobs;
 using V2V.Core.Vm;
 using V2V.Core;
 
@@ -59,7 +60,7 @@ public static class ConvertCommand
                 using var package = vmFormat is null
                     ? context.Registry.OpenVmStream("stdin", Console.OpenStandardInput(), sourceOptions)
                     : vmFormat.Open(sourcePath, sourceOptions, context.Registry);
-                IVmDefinitionWriter? definitions = HyperVJobHooks.HyperVFormats.Contains(targetFormat.Name)
+                IVmDefinitionWriter? definitions = VmFiles.IsHyperVFormat(targetFormat.Name)
                     ? new HyperVDefinitionWriter(HyperVOptionsFrom(parse, generation, switches, defaultSwitch, memory, noStaticMac, vmFolder), context.Registry)
                     : null;
                 var vms = await ProgressDisplay.RunAsync(showProgress,

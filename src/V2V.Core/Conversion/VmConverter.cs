@@ -35,12 +35,14 @@ public static class VmConverter
             throw new Errors.UsageException($"{folder}: a VM package converts into a folder, and this is a file");
         }
 
-        return ConvertAsync(source, [spec], vm => Path.Combine(folder, $"{vm.FileSafeName}.vm.json"), overwrite, registry, options, definitions, progress, cancellationToken);
+        return ConvertAsync(source, [spec], 0, vm => Path.Combine(folder, $"{vm.FileSafeName}.vm.json"), overwrite, registry, options, definitions, progress, cancellationToken);
     }
 
+    /// <param name="described">The spec whose files the descriptions and definitions name.</param>
     public static async Task<IReadOnlyList<ConvertedVm>> ConvertAsync(
         IVmSource source,
         IReadOnlyList<VmOutputSpec> specs,
+        int described,
         Func<VmDescription, string> descriptionPath,
         bool overwrite,
         FormatRegistry registry,
@@ -61,7 +63,7 @@ public static class VmConverter
                 var outcome = await DiskConverter.ConvertIntoAsync(feed.Producer, feed.Name, feed.SourceFiles, plans, outputs, registry, options, progress, cancellationToken).ConfigureAwait(false);
                 lock (converted)
                 {
-                    converted[feed.Vm].Add(new ConvertedDisk(feed.DiskNumber, Path.GetFileName(plans[^1].Request.Path), feed.Name, outcome.SourceCapacity, outcome.Copy.Digest, outcome.Targets.All(t => t.VerifiedDigest is not null), outcome.Copy.DataBytesRead));
+                    converted[feed.Vm].Add(new ConvertedDisk(feed.DiskNumber, Path.GetFileName(plans[described].Request.Path), feed.Name, outcome.SourceCapacity, outcome.Copy.Digest, outcome.Targets.All(t => t.VerifiedDigest is not null), outcome.Copy.DataBytesRead));
                 }
             }, cancellationToken).ConfigureAwait(false);
 
@@ -70,7 +72,7 @@ public static class VmConverter
             {
                 var record = new ConvertedVm(vm, [.. converted[vm].OrderBy(d => d.Disk)]);
                 outputs.WriteText(descriptionPath(vm), VmDescriptionJson.Serialize(record));
-                var warnings = definitions?.Write(record, Path.GetDirectoryName(Path.GetFullPath(descriptionPath(vm)))!, n => outputs.PartialPathOf(specs[0].PathFor(vm, n)), outputs) ?? [];
+                var warnings = definitions?.Write(record, Path.GetDirectoryName(Path.GetFullPath(descriptionPath(vm)))!, n => outputs.PartialPathOf(specs[described].PathFor(vm, n)), outputs) ?? [];
                 result.Add(record with { Warnings = warnings });
             }
 

@@ -103,6 +103,12 @@ public static class JobPlanner
                 continue;
             }
 
+            if (Path.GetDirectoryName(step.Path)?.Contains("{n}", StringComparison.Ordinal) == true)
+            {
+                errors.Add(new PipelineError(step.PathAt, "{n} may only be in the file name: a VM's disks share a folder with its description and definition, which name them"));
+                continue;
+            }
+
             foreach (var vm in package.Vms)
             {
                 int n = 0;
@@ -172,12 +178,21 @@ public static class JobPlanner
         var writers = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var job in jobs)
         {
-            foreach (var output in job.Outputs.Where(o => o.Step.Keep))
+            var kept = job.Spec.Chain.Where(s => s.Keep).ToList();
+            var written = job.Outputs.Where(o => o.Step.Keep).Select(o => (o.Path, o.Step.PathAt)).ToList();
+            if (job.IsVm && kept.Count > 0)
             {
-                string full = Path.GetFullPath(output.Path);
+                // Each VM's <vm>.vm.json (and .ps1) too: two jobs (or two VMs) of the same name would share them.
+                var described = kept[VmFiles.DescribedStep(kept)];
+                written.AddRange(job.Vms.Select(vm => (VmFiles.DescriptionPath(described, job.Spec.Name, vm), described.PathAt)));
+            }
+
+            foreach (var (path, at) in written)
+            {
+                string full = Path.GetFullPath(path);
                 if (!writers.TryAdd(full, job.Spec.Name))
                 {
-                    errors.Add(new PipelineError(output.Step.PathAt, $"\"{output.Path}\" is also written by job \"{writers[full]}\""));
+                    errors.Add(new PipelineError(at, $"\"{path}\" is also written by job \"{writers[full]}\""));
                 }
             }
         }

@@ -10,7 +10,7 @@ namespace V2V.Core.Jobs;
 public interface IJobHooks
 {
     /// <summary>The writer of VM definitions for this job's outputs, or null when they are not for a hypervisor V2V defines VMs for.</summary>
-    IVmDefinitionWriter? DefinitionsFor(JobSpec job, IReadOnlyList<StepSpec> kept);
+    IVmDefinitionWriter? DefinitionsFor(JobSpec job, StepSpec described);
 
     /// <summary>Creates the VM from its definition script (hyperv: apply); returns a line for the summary.</summary>
     Task<string> ApplyAsync(JobSpec job, string script, CancellationToken cancellationToken);
@@ -76,15 +76,16 @@ public static class JobRunner
             using var package = format.Open(spec.Source.Path, SourceOptions.Default, registry);
             var specs = kept.Select(step => new VmOutputSpec(registry.Target(step.Format), step.Subformat, step.BlockSize, step.SectorSize,
                 (vm, n) => PathTemplate.Expand(step.Path, spec.Name, vm.FileSafeName, n))).ToList();
-            string jsonFolder = Path.GetDirectoryName(Path.GetFullPath(PathTemplate.Expand(kept[^1].Path, spec.Name, "vm", 1)))!;
-            var definitions = hooks?.DefinitionsFor(spec, kept);
-            var vms = await VmConverter.ConvertAsync(package, specs, vm => Path.Combine(jsonFolder, $"{vm.FileSafeName}.vm.json"), spec.Overwrite, registry, options, definitions, report, cancellationToken).ConfigureAwait(false);
+            int described = VmFiles.DescribedStep(kept);
+            string DescriptionPath(VmDescription vm) => VmFiles.DescriptionPath(kept[described], spec.Name, vm);
+            var definitions = hooks?.DefinitionsFor(spec, kept[described]);
+            var vms = await VmConverter.ConvertAsync(package, specs, described, DescriptionPath, spec.Overwrite, registry, options, definitions, report, cancellationToken).ConfigureAwait(false);
             var notes = vms.SelectMany(vm => (vm.Warnings ?? []).Select(w => $"{vm.Vm.Name}: {w}")).ToList();
             if (definitions is not null && spec.HyperV?.Apply == true)
             {
                 foreach (var vm in vms)
                 {
-                    notes.Add(await hooks!.ApplyAsync(spec, Path.Combine(jsonFolder, $"{vm.Vm.FileSafeName}.ps1"), cancellationToken).ConfigureAwait(false));
+                    notes.Add(await hooks!.ApplyAsync(spec, Path.Combine(Path.GetDirectoryName(DescriptionPath(vm.Vm))!, $"{vm.Vm.FileSafeName}.ps1"), cancellationToken).ConfigureAwait(false));
                 }
             }
 

@@ -137,4 +137,65 @@ public class PipelineRunTests
         Assert.That(result.ExitCode, Is.EqualTo(2));
         Assert.That(result.StdErr, Does.Contain("pipeline.yaml:5:36: the source has 2 disks"));
     }
+
+    [Test]
+    public void A_vm_folder_template_and_a_vmdk_first_chain_still_get_their_definition_beside_the_vhdx()
+    {
+        // {vm} in a folder: each VM's description and script go in its own folder; the chain's
+        // first step is a VMDK, but the definition names (and sits beside) the VHDX.
+        using var folder = new TempFolder();
+        var builder = new OvaBuilder(folder);
+        builder.AddDisk("app-a", 4 * MiB, seed: 9);
+        builder.AddDisk("app-b", 4 * MiB, seed: 10);
+        builder.Pack("app01", folder.File("app01.ova"));
+        File.WriteAllText(folder.File("pipeline.yaml"), """
+            version: 1
+            jobs:
+              - name: app
+                source: { path: app01.ova }
+                chain:
+                  - { format: vmdk, subformat: streamOptimized, path: "vmware/{vm}-disk{n}.vmdk" }
+                  - { format: vhdx, path: "hyperv/{vm}/disk{n}.vhdx" }
+            """);
+
+        var result = CliRunner.Run("run", folder.File("pipeline.yaml"));
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.StdErr);
+        Assert.That(Directory.GetFiles(folder.File("hyperv/app01")).Select(Path.GetFileName).Order(),
+            Is.EqualTo(new[] { "app01.hyperv.json", "app01.ps1", "app01.vm.json", "disk1.vhdx", "disk2.vhdx" }));
+        var disks = System.Text.Json.JsonDocument.Parse(File.ReadAllText(folder.File("hyperv/app01/app01.vm.json"))).RootElement.GetProperty("disks");
+        Assert.That(disks.EnumerateArray().Select(d => d.GetProperty("file").GetString()), Is.EqualTo(new[] { "disk1.vhdx", "disk2.vhdx" }));
+        Assert.That(File.ReadAllText(folder.File("hyperv/app01/app01.ps1")), Does.Contain("'disk2.vhdx'").And.Not.Contain(".vmdk"));
+        Assert.That(Directory.GetFiles(folder.File("vmware")).Select(Path.GetFileName).Order(), Is.EqualTo(new[] { "app01-disk1.vmdk", "app01-disk2.vmdk" }));
+    }
+
+    [Test]
+    public void The_disk_number_in_a_folder_and_two_jobs_sharing_a_vm_description_are_refused()
+    {
+        using var folder = new TempFolder();
+        var builder = new OvaBuilder(folder);
+        builder.AddDisk("same", 4 * MiB, seed: 11);
+        builder.Pack("same", folder.File("same.ova"));
+        File.Copy(folder.File("same.ova"), folder.File("clone.ova"));
+        File.WriteAllText(folder.File("pipeline.yaml"), """
+            version: 1
+            jobs:
+              - name: a
+                source: { path: same.ova }
+                chain: [ { format: vhdx, path: "out/{job}-{n}.vhdx" } ]
+              - name: b
+                source: { path: clone.ova }
+                chain: [ { format: vhdx, path: "out/{job}-{n}.vhdx" } ]
+              - name: c
+                source: { path: same.ova }
+                chain: [ { format: vhdx, path: "disk{n}/x.vhdx" } ]
+            """);
+
+        var result = CliRunner.Run("run", folder.File("pipeline.yaml"));
+
+        Assert.That(result.ExitCode, Is.EqualTo(2));
+        Assert.That(result.StdErr, Does.Contain("pipeline.yaml:8:36: \"").And.Contain("same.vm.json\" is also written by job \"a\""));
+        Assert.That(result.StdErr, Does.Contain("pipeline.yaml:11:36: {n} may only be in the file name"));
+        Assert.That(Directory.Exists(folder.File("out")), Is.False);
+    }
 }
