@@ -47,4 +47,20 @@ public class AtomicOutputFileTests
 
         Assert.That(new FileInfo(folder.File("disk.vhdx")).Length, Is.Zero);
     }
+
+    [Test]
+    public void A_set_whose_last_file_cannot_be_flushed_puts_none_in_place()
+    {
+        // Every file is sealed before any is renamed; the first must not be left renamed. (Not
+        // durable: the writeback thread of a durable set must not meet the handle closed here.)
+        using var folder = new TempFolder();
+        using (var set = new OutputSet(overwrite: false, durable: false))
+        {
+            RandomAccess.Write(set.Create(folder.File("disk1.vhdx")).Handle, new byte[] { 1 }, 0);
+            set.Create(folder.File("disk2.vhdx")).Handle.Dispose(); // stands in for a failing flush
+            Assert.That(set.CommitAll, Throws.InstanceOf<ObjectDisposedException>());
+        }
+
+        Assert.That(folder.FileNames(), Is.Empty);
+    }
 }

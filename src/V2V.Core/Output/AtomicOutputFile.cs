@@ -53,14 +53,23 @@ public sealed class AtomicOutputFile : IDisposable
     /// </summary>
     public void Commit(bool durable = true)
     {
-        using (var stream = new FileStream(Handle, FileAccess.ReadWrite, bufferSize: 0))
-        {
-            if (durable)
-            {
-                stream.Flush(flushToDisk: true);
-            }
-        }
+        Seal(durable);
+        Rename();
+    }
 
+    /// <summary>The first half of <see cref="Commit"/>: flushes (when durable) and closes the partial file.</summary>
+    public void Seal(bool durable)
+    {
+        using var stream = new FileStream(Handle, FileAccess.ReadWrite, bufferSize: 0);
+        if (durable)
+        {
+            stream.Flush(flushToDisk: true);
+        }
+    }
+
+    /// <summary>The second half of <see cref="Commit"/>: puts the sealed file in place.</summary>
+    public void Rename()
+    {
         File.Move(PartialPath, FinalPath, Overwrite);
         _committed = true;
     }

@@ -53,12 +53,21 @@ public sealed class OutputSet : IDisposable
         }
     }
 
+    /// <summary>
+    /// Flushes every file, then renames them all: a flush that fails (EIO, or ENOSPC that a
+    /// network filesystem reports only at fsync) leaves none of the set in place.
+    /// </summary>
     public void CommitAll()
     {
         StopWriteback();
         foreach (var file in _files)
         {
-            file.Commit(Durable);
+            file.Seal(Durable);
+        }
+
+        foreach (var file in _files)
+        {
+            file.Rename();
         }
     }
 
