@@ -13,7 +13,8 @@ namespace V2V.Adapters.VMware;
 /// </summary>
 public sealed class VmdkTargetFormat : ITargetFormat
 {
-    public const long MaxCapacity = 0xFFFFFFFFL * 512 - 64 * 1024 * 1024;
+    /// <summary>2 TiB less room for monolithicSparse's grain tables (128 MiB at this size): grain sectors are 32-bit.</summary>
+    public const long MaxCapacity = 0xFFFFFFFFL * 512 - 256 * 1024 * 1024;
 
     public string Name => "vmdk";
     public IReadOnlyList<string> Subformats { get; } = ["streamOptimized", "monolithicSparse"];

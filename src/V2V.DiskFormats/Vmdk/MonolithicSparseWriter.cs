@@ -39,6 +39,12 @@ public sealed class MonolithicSparseWriter : IDiskTarget
         _firstTableSector = _gdSector + (_tables * 4 + Sector - 1) / Sector;
         _overhead = Alignment.RoundUp(_firstTableSector + _tables * EntriesPerTable * 4 / Sector, GrainSectors);
         _nextSector = _overhead;
+        if (_overhead + _sectors > 1L << 32)
+        {
+            // Grain table entries are 32-bit sector numbers: the last grain must stay below 2 TiB of file.
+            throw new ArgumentOutOfRangeException(nameof(capacity), $"{capacity} bytes and {_overhead} sectors of tables pass 2^32 sectors");
+        }
+
         _descriptor = VmdkDescriptorWriter.Write("monolithicSparse", fileName, _sectors, adapterType);
         if (_descriptor.Length > DescriptorSectors * Sector)
         {

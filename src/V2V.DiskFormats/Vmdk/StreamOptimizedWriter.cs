@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using Microsoft.Win32.SafeHandles;
 using V2V.Core.Disks;
+using V2V.Core.Errors;
 using V2V.DiskFormats.Common;
 
 namespace V2V.DiskFormats.Vmdk;
@@ -29,6 +30,7 @@ public sealed class StreamOptimizedWriter : IDiskTarget
     private readonly SortedDictionary<long, CompressedChunk> _waiting = [];
     private readonly Dictionary<long, uint> _grains = []; // grain index → sector of its marker
     private readonly object _gate = new();
+    private readonly string _fileName;
     private long _nextSector = 1 + DescriptorSectors;
     private long _covered;
 
@@ -36,6 +38,7 @@ public sealed class StreamOptimizedWriter : IDiskTarget
 
     public StreamOptimizedWriter(SafeFileHandle file, long capacity, string fileName, string adapterType)
     {
+        _fileName = fileName;
         _file = file;
         Capacity = Alignment.RoundUp(capacity, Sector);
         _sectors = Capacity / Sector;
@@ -208,12 +211,12 @@ public sealed class StreamOptimizedWriter : IDiskTarget
             _waiting.Remove(first.Key);
             var chunk = first.Value;
             long start = _nextSector;
+            Advance(chunk.Length / Sector);
             foreach (var (grain, offset, _) in chunk.Grains)
             {
                 _grains[grain] = (uint)(start + offset / Sector);
             }
 
-            _nextSector += chunk.Length / Sector;
             (ready ??= []).Add((start, chunk));
         }
 
@@ -231,9 +234,27 @@ public sealed class StreamOptimizedWriter : IDiskTarget
 
     private void Append(ReadOnlySpan<byte> bytes)
     {
-        RandomAccess.Write(_file, bytes, _nextSector * Sector);
-        _nextSector += bytes.Length / Sector;
+        long at = _nextSector;
+        Advance(bytes.Length / Sector);
+        RandomAccess.Write(_file, bytes, at * Sector);
     }
+
+    /// <summary>
+    /// Grain tables and the directory hold 32-bit sector numbers: past 2 TiB of file (nearly 2 TiB
+    /// of data that would not compress) they would wrap and point at earlier grains.
+    /// </summary>
+    private void Advance(long sectors)
+    {
+        if (_nextSector + sectors > MaxSector)
+        {
+            throw new UnsupportedFormatException(_fileName, "the streamOptimized file would grow past 2 TiB, more than its 32-bit sector numbers address (the data does not compress); write a VHDX instead");
+        }
+
+        _nextSector += sectors;
+    }
+
+    /// <summary>One past the last sector a grain table can name (lowered by tests).</summary>
+    internal long MaxSector { get; init; } = 1L << 32;
 
     /// <summary>
     /// zlib (RFC 1950), what ESXi and every reader expect in a grain. Grains whose bytes look random

@@ -65,4 +65,34 @@ public class VmdkWriterTests
         Assert.That(result.ExitCode, Is.EqualTo(2));
         Assert.That(result.StdErr, Does.Contain("2 TiB"));
     }
+
+    [Test]
+    public void A_stream_that_would_outgrow_32_bit_sector_numbers_is_refused()
+    {
+        // Incompressible grains are stored at 129 sectors each, so near 2 TiB of such data the
+        // file would pass 2^32 sectors; the limit is lowered to 2 MiB of file here.
+        using var folder = new TempFolder();
+        using var file = File.OpenHandle(folder.File("out.vmdk"), FileMode.CreateNew, FileAccess.ReadWrite);
+        using var writer = new StreamOptimizedWriter(file, 8 * MiB, "out.vmdk", "lsilogic") { MaxSector = 4096 };
+        var data = new byte[MiB];
+        Random.Shared.NextBytes(data);
+        var error = Assert.Throws<V2V.Core.Errors.UnsupportedFormatException>(() =>
+        {
+            for (long offset = 0; offset < 8 * MiB; offset += MiB)
+            {
+                writer.Write(offset, data);
+                writer.Covered(offset + MiB);
+            }
+        });
+        Assert.That(error!.Message, Does.Contain("out.vmdk").And.Contain("2 TiB"));
+    }
+
+    [Test]
+    public void The_largest_sparse_vmdk_keeps_its_last_grain_within_32_bit_sectors()
+    {
+        using var folder = new TempFolder();
+        using var file = File.OpenHandle(folder.File("out.vmdk"), FileMode.CreateNew, FileAccess.ReadWrite);
+        Assert.DoesNotThrow(() => new MonolithicSparseWriter(file, V2V.Adapters.VMware.VmdkTargetFormat.MaxCapacity, "out.vmdk", "lsilogic").Dispose());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new MonolithicSparseWriter(file, 0xFFFFFFFFL * 512 - 64 * MiB, "out.vmdk", "lsilogic"));
+    }
 }
