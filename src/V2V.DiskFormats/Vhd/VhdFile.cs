@@ -16,6 +16,7 @@ public sealed class VhdFile : IDisposable
     public const long MaxVirtualSize = 0xFF000000L * 512; // 2040 GiB, the format's limit
     private const int Sector = 512;
     private const uint Unallocated = 0xFFFFFFFF;
+    private const long MaxBlocks = 1 << 24;
 
     private readonly uint[] _bat;
     private readonly int _bitmapBytes;
@@ -125,6 +126,12 @@ public sealed class VhdFile : IDisposable
         }
 
         long blocks = (size + header.BlockSize - 1) / header.BlockSize;
+        if (blocks > MaxBlocks)
+        {
+            // The BAT is loaded whole; a sparse file can be as large as it claims without holding anything.
+            throw new InvalidImageException(path, $"{blocks} blocks of {header.BlockSize} bytes is more than any real VHD has (2040 GiB in 512 KiB blocks is 4 Mi)");
+        }
+
         if (header.MaxTableEntries < blocks || header.MaxTableEntries > file.Length / 4)
         {
             throw new InvalidImageException(path, $"MaxTableEntries {header.MaxTableEntries} does not match the {blocks} blocks of the disk or the file size");

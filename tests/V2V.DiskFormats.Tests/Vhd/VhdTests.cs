@@ -189,4 +189,34 @@ public class VhdTests
             BinaryPrimitives.WriteUInt32BigEndian(b.AsSpan(512 + 36), VhdFooter.Checksum(b.AsSpan(512, 1024), 36));
         }, "MaxTableEntries");
     }
+
+    [Test]
+    public void A_bat_larger_than_any_real_vhd_is_refused_before_it_is_loaded()
+    {
+        // 16 GiB in 512-byte blocks: 32 Mi BAT entries, in a sparse file just large enough to
+        // pass the checks against its size.
+        using var folder = new TempFolder();
+        string dynamicVhd = folder.File("d.vhd");
+        Assert.That(CliRunner.Run("convert", Raw(folder), dynamicVhd).ExitCode, Is.EqualTo(0));
+        byte[] good = File.ReadAllBytes(dynamicVhd);
+        var footer = good.AsSpan(good.Length - 512, 512).ToArray();
+        BinaryPrimitives.WriteUInt64BigEndian(footer.AsSpan(40), 16L << 30);
+        BinaryPrimitives.WriteUInt64BigEndian(footer.AsSpan(48), 16L << 30);
+        BinaryPrimitives.WriteUInt32BigEndian(footer.AsSpan(64), VhdFooter.Checksum(footer, 64));
+        var head = good.AsSpan(0, 1536).ToArray();
+        footer.CopyTo(head, 0);
+        BinaryPrimitives.WriteUInt32BigEndian(head.AsSpan(512 + 28), 1u << 25);
+        BinaryPrimitives.WriteUInt32BigEndian(head.AsSpan(512 + 32), 512);
+        BinaryPrimitives.WriteUInt32BigEndian(head.AsSpan(512 + 36), VhdFooter.Checksum(head.AsSpan(512, 1024), 36));
+        string path = folder.File("huge-bat.vhd");
+        using (var file = File.Create(path))
+        {
+            file.Write(head);
+            file.SetLength(256L << 20);
+            file.Position = file.Length - 512;
+            file.Write(footer);
+        }
+
+        CliRunner.Run("info", path).AssertRejected("huge-bat.vhd", "more than any real VHD");
+    }
 }
