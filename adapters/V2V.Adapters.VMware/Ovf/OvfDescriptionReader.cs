@@ -12,6 +12,8 @@ namespace V2V.Adapters.VMware.Ovf;
 /// </summary>
 public static class OvfDescriptionReader
 {
+    private const long MaxMemoryMiB = 1L << 30; // 1 PiB
+
     public static VmDescription Read(OvfEnvelope envelope, XElement system, string name)
     {
         var hardware = Children(system, "VirtualHardwareSection").FirstOrDefault();
@@ -38,9 +40,10 @@ public static class OvfDescriptionReader
                     cpus = (int)Math.Clamp(Number(item, "VirtualQuantity") ?? 1, 1, 4096);
                     break;
                 case "4":
-                    long quantity = Number(item, "VirtualQuantity") ?? 0;
+                    long quantity = Math.Max(Number(item, "VirtualQuantity") ?? 0, 0);
                     long factor = UnitFactor(name, Value(item, "AllocationUnits") ?? "byte * 2^20");
-                    memoryMiB = factor >= 1L << 20 ? quantity * (factor >> 20) : quantity * factor >> 20;
+                    // In floating point and capped at 1 PiB: a hostile quantity must not wrap to a small or negative size.
+                    memoryMiB = (long)Math.Min((double)quantity * factor / (1 << 20), MaxMemoryMiB);
                     break;
                 case "17":
                     drives.Add(Drive(envelope, item, byInstance, DriveKind.Disk));

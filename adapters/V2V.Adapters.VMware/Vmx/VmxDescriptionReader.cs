@@ -43,7 +43,7 @@ public static partial class VmxDescriptionReader
             SourceId: vmx.Get("vc.uuid") ?? vmx.Get("uuid.bios"),
             Firmware: string.Equals(vmx.Get("firmware"), "efi", StringComparison.OrdinalIgnoreCase) ? Firmware.Uefi : Firmware.Bios,
             Cpus: Math.Max(1, Int(vmx.Get("numvcpus") ?? "1")),
-            MemoryMiB: Int(vmx.Get("memsize") ?? "0"),
+            MemoryMiB: Math.Max(Int(vmx.Get("memsize") ?? "0"), 0),
             GuestOs: vmx.Get("guestOS"),
             Drives: BootOrder(vmx, VmDescription.InControllerOrder(drives)),
             Nics: [.. nics.OrderBy(n => n.Index)],

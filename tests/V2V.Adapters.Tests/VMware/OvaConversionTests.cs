@@ -164,6 +164,21 @@ public class OvaConversionTests
         CliRunner.Run("convert", ova, folder.File("out")).AssertRejected("y.ova", "SymbolicLink");
     }
 
+    [TestCase("8796093022208", 1L << 30)] // 2^43 MiB wrapped the byte count to long.MinValue
+    [TestCase("-4096", 0L)]
+    [TestCase("4096", 4096L)]
+    public void An_ovf_memory_size_is_taken_without_wrapping(string quantity, long expectedMiB)
+    {
+        using var folder = new TempFolder();
+        string ovf = folder.File("mem.ovf");
+        File.WriteAllText(ovf, $"<Envelope><VirtualSystem><Name>mem</Name><VirtualHardwareSection><Item><ResourceType>4</ResourceType><AllocationUnits>byte * 2^20</AllocationUnits><VirtualQuantity>{quantity}</VirtualQuantity></Item></VirtualHardwareSection></VirtualSystem></Envelope>\n");
+
+        var result = CliRunner.Run("info", ovf, "--json");
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.StdErr);
+        Assert.That(JsonDocument.Parse(result.StdOut).RootElement.GetProperty("vms")[0].GetProperty("memoryMiB").GetInt64(), Is.EqualTo(expectedMiB));
+    }
+
     [Test]
     public void An_ovf_nesting_elements_too_deep_is_refused()
     {
