@@ -73,7 +73,7 @@ public static class ConvertCommand
                 {
                     foreach (var vm in vms)
                     {
-                        context.Out.WriteLine($"converted VM \"{vm.Vm.Name}\" from {sourcePath} into {Path.GetFullPath(targetPath)}");
+                        context.Out.WriteLine($"converted VM \"{Printable.Line(vm.Vm.Name)}\" from {sourcePath} into {Path.GetFullPath(targetPath)}");
                         foreach (var converted in vm.Disks)
                         {
                             context.Out.WriteLine($"  disk {converted.Disk}  {converted.File}  {ByteSize.Format(converted.Capacity)}  {converted.Digest}{(converted.Verified ? "  verified" : "")}");

@@ -82,7 +82,7 @@ public static class InfoCommand
         o.WriteLine($"package:    {package.Path} ({package.Format})");
         foreach (var vm in package.Vms)
         {
-            o.WriteLine($"vm:         {vm.Name} ({vm.SourceHypervisor}{(vm.SourceId is null ? "" : $", id {vm.SourceId}")})");
+            o.WriteLine($"vm:         {Printable.Line(vm.Name)} ({vm.SourceHypervisor}{(vm.SourceId is null ? "" : $", id {vm.SourceId}")})");
             o.WriteLine($"  firmware  {vm.Firmware}, {vm.Cpus} CPU(s), {vm.MemoryMiB} MiB, guest {vm.GuestOs ?? "unknown"}");
             int disk = 0;
             foreach (var drive in vm.Drives)

@@ -75,7 +75,7 @@ public static class RunCommand
         foreach (var job in jobs)
         {
             string size = job.Capacity is { } c ? $", {ByteSize.Format(c)}" : "";
-            string vms = job.IsVm ? $", VM(s): {string.Join(", ", job.Vms.Select(v => $"{v.Name} ({v.Disks.Count()} disk(s))"))}" : "";
+            string vms = job.IsVm ? $", VM(s): {string.Join(", ", job.Vms.Select(v => $"{Printable.Line(v.Name)} ({v.Disks.Count()} disk(s))"))}" : "";
             o.WriteLine($"job {job.Spec.Name}: read {job.Spec.Source.Path} ({job.SourceFormat}{size}{vms}) once{(job.Spec.Verify ? ", verify every output" : "")}");
             foreach (var output in job.Outputs)
             {

@@ -77,6 +77,20 @@ public class VmxAndOvfConversionTests
     }
 
     [Test]
+    public void Control_characters_from_a_vmx_are_escaped_in_the_error_line()
+    {
+        // |1B and |0A are VMX escapes: a terminal escape sequence and a line break.
+        using var folder = new TempFolder();
+        string vmx = folder.File("ansi.vmx");
+        File.WriteAllText(vmx, "config.version = \"8\"\nvirtualHW.version = \"14\"\nscsi0:0.present = \"TRUE\"\nscsi0:0.fileName = \"|1B[2J|0Aok.vmdk\"\n");
+
+        var result = CliRunner.Run("convert", vmx, folder.File("out"));
+
+        result.AssertRejected("ansi.vmx", "does not exist");
+        Assert.That(result.StdErr, Does.Contain("\\x1B[2J\\x0Aok.vmdk").And.Not.Contain("\u001b"));
+    }
+
+    [Test]
     public void An_unpacked_ovf_with_a_gzipped_and_a_chunked_disk_converts()
     {
         using var folder = new TempFolder();
