@@ -55,14 +55,49 @@ public sealed record VmDescription(
     public static IReadOnlyList<VmDrive> InControllerOrder(IEnumerable<VmDrive> drives) =>
         [.. drives.OrderBy(d => d.Controller).ThenBy(d => d.Bus).ThenBy(d => d.Unit)];
 
-    /// <summary>A name safe to use in output file names (no separators, no control characters).</summary>
+    /// <summary>
+    /// A name safe to use in output file names here and on the Windows host the scripts are for:
+    /// no separators or control characters, not a DOS device name (CON, NUL, COM1...), and at most
+    /// 100 UTF-8 bytes, so "&lt;name&gt;-disk12.vhdx.partial" stays under the 255-byte limit.
+    /// </summary>
     public string FileSafeName
     {
         get
         {
             var invalid = Path.GetInvalidFileNameChars().Concat(['\\', ':', '*', '?', '"', '<', '>', '|']).ToHashSet();
             var safe = new string(Name.Select(c => invalid.Contains(c) || char.IsControl(c) ? '_' : c).ToArray()).Trim().Trim('.');
-            return safe.Length == 0 ? "vm" : safe;
+            if (safe.Length == 0)
+            {
+                return "vm";
+            }
+
+            if (System.Text.Encoding.UTF8.GetByteCount(safe) > MaxFileNameBytes)
+            {
+                // Cut on a character boundary and keep names that share a long prefix apart.
+                string hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Name)))[..8];
+                var kept = new System.Text.StringBuilder();
+                int bytes = 0;
+                foreach (var rune in safe.EnumerateRunes())
+                {
+                    bytes += rune.Utf8SequenceLength;
+                    if (bytes > MaxFileNameBytes - 9)
+                    {
+                        break;
+                    }
+
+                    kept.Append(rune.ToString());
+                }
+
+                safe = $"{kept}-{hash}";
+            }
+
+            string stem = safe.Split('.')[0].TrimEnd();
+            return DosDeviceNames.Contains(stem, StringComparer.OrdinalIgnoreCase) ? "_" + safe : safe;
         }
     }
+
+    private const int MaxFileNameBytes = 100;
+
+    private static readonly string[] DosDeviceNames =
+        ["CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8", "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9"];
 }
