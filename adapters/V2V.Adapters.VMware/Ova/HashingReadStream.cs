@@ -2,18 +2,30 @@ using System.Security.Cryptography;
 
 namespace V2V.Adapters.VMware.Ova;
 
-/// <summary>A read-only pass-through stream that hashes what is read, for checking manifests while streaming.</summary>
-public sealed class HashingReadStream(Stream inner, HashAlgorithmName? algorithm) : V2V.Core.Formats.ForwardOnlyStream
+/// <summary>
+/// A read-only pass-through stream that hashes what is read, for checking manifests while
+/// streaming: with the one algorithm the manifest names, or with every algorithm a manifest may
+/// use when the manifest comes at the end of the package.
+/// </summary>
+public sealed class HashingReadStream(Stream inner, IEnumerable<HashAlgorithmName> algorithms) : V2V.Core.Formats.ForwardOnlyStream
 {
-    private readonly IncrementalHash? _hash = algorithm is { } a ? IncrementalHash.CreateHash(a) : null;
+    /// <summary>The algorithms a manifest may name (OVF 1.x and 2.x).</summary>
+    public static readonly HashAlgorithmName[] ManifestAlgorithms = [HashAlgorithmName.SHA1, HashAlgorithmName.SHA256, HashAlgorithmName.SHA512];
 
-    /// <summary>Lower-case hex of everything read so far (null when not hashing).</summary>
-    public string? FinishHex() => _hash is null ? null : Convert.ToHexStringLower(_hash.GetHashAndReset());
+    private readonly Dictionary<HashAlgorithmName, IncrementalHash> _hashes = algorithms.Distinct().ToDictionary(a => a, IncrementalHash.CreateHash);
+
+    /// <summary>Lower-case hex of everything read so far, per algorithm.</summary>
+    public Dictionary<HashAlgorithmName, string> FinishHex() =>
+        _hashes.ToDictionary(h => h.Key, h => Convert.ToHexStringLower(h.Value.GetHashAndReset()));
 
     public override int Read(Span<byte> buffer)
     {
         int got = inner.Read(buffer);
-        _hash?.AppendData(buffer[..got]);
+        foreach (var hash in _hashes.Values)
+        {
+            hash.AppendData(buffer[..got]);
+        }
+
         return got;
     }
 
@@ -21,7 +33,10 @@ public sealed class HashingReadStream(Stream inner, HashAlgorithmName? algorithm
     {
         if (disposing)
         {
-            _hash?.Dispose();
+            foreach (var hash in _hashes.Values)
+            {
+                hash.Dispose();
+            }
         }
 
         base.Dispose(disposing);

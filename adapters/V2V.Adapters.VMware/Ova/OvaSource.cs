@@ -14,13 +14,17 @@ namespace V2V.Adapters.VMware.Ova;
 /// An OVA read as a stream, never unpacked: the .ovf (first member) and the manifest, then each
 /// disk converted as it passes. Every member is hashed as it is read and checked against the
 /// manifest; gzip-compressed disks are inflated on the fly and chunked disks (name.000000000,
-/// name.000000001, ...) are joined. Members with unsafe names or links are refused.
+/// name.000000001, ...) are joined. Members with unsafe names or links are refused. A manifest at
+/// the end of the package (VirtualBox puts it there) is met after the disks: until then every
+/// member is hashed with each algorithm a manifest may name, and checked when it arrives, before
+/// anything is put in place.
 /// </summary>
 public sealed class OvaSource : IVmSource
 {
     private readonly Stream _archive;
     private readonly TarReader _reader;
-    private readonly OvaManifest? _manifest;
+    private readonly Dictionary<string, Dictionary<HashAlgorithmName, string>> _awaitingManifest = new(StringComparer.Ordinal);
+    private OvaManifest? _manifest;
     private readonly IReadOnlyList<OvfDiskTarget> _disks;
     private readonly HashSet<string> _verified = new(StringComparer.Ordinal);
     private TarEntry? _pending;
@@ -39,9 +43,6 @@ public sealed class OvaSource : IVmSource
     public string Path { get; }
     public string Format => "ova";
     public IReadOnlyList<VmDescription> Vms { get; }
-
-    /// <summary>True when the manifest checked every member (false: the package has no manifest).</summary>
-    public bool HasManifest => _manifest is not null;
 
     public static OvaSource Open(string path, Stream archive)
     {
@@ -100,6 +101,12 @@ public sealed class OvaSource : IVmSource
                 cancellationToken.ThrowIfCancellationRequested();
                 string href = ChunkBase(entry.Name) ?? entry.Name;
                 var targets = _disks.Where(d => d.File.Href == href).ToList();
+                if (entry.Name.EndsWith(".mf", StringComparison.OrdinalIgnoreCase) && targets.Count == 0)
+                {
+                    ReadTrailingManifest(entry);
+                    continue;
+                }
+
                 if (targets.Count == 0 || !seen.Add(href))
                 {
                     Drain(entry);
@@ -152,8 +159,31 @@ public sealed class OvaSource : IVmSource
         _archive.Dispose();
     }
 
-    private HashingReadStream Member(TarEntry entry) =>
-        new(entry.DataStream ?? Stream.Null, _manifest?.Entries.TryGetValue(entry.Name, out var e) == true ? e.Algorithm : null);
+    private HashingReadStream Member(TarEntry entry) => new(entry.DataStream ?? Stream.Null, AlgorithmsFor(entry.Name));
+
+    private HashAlgorithmName[] AlgorithmsFor(string name) =>
+        _manifest is null ? HashingReadStream.ManifestAlgorithms
+        : _manifest.Entries.TryGetValue(name, out var listed) ? [listed.Algorithm] : [];
+
+    /// <summary>A manifest after the disks: checks what was hashed while waiting for it.</summary>
+    private void ReadTrailingManifest(TarEntry entry)
+    {
+        if (_manifest is not null)
+        {
+            throw new InvalidImageException(Path, $"a second manifest, \"{entry.Name}\"");
+        }
+
+        _manifest = OvaManifest.Parse($"{Path}:{entry.Name}", ReadSmall(Path, entry, OvaManifest.MaxLength));
+        foreach (var (name, hexes) in _awaitingManifest)
+        {
+            if (_manifest.Entries.ContainsKey(name))
+            {
+                Check(name, hexes);
+            }
+        }
+
+        _awaitingManifest.Clear();
+    }
 
     private void Drain(TarEntry entry)
     {
@@ -162,27 +192,31 @@ public sealed class OvaSource : IVmSource
         Verify(entry.Name, member);
     }
 
-    private void Verify(string name, HashingReadStream member)
-    {
-        if (member.FinishHex() is { } actual)
-        {
-            Check(name, actual);
-        }
-    }
+    private void Verify(string name, HashingReadStream member) => Verify(name, member.FinishHex());
 
     private void Verify(string name, byte[] content)
     {
-        if (_manifest?.Entries.TryGetValue(name, out var expected) == true)
+        using var member = new HashingReadStream(new MemoryStream(content), AlgorithmsFor(name));
+        member.CopyTo(Stream.Null);
+        Verify(name, member);
+    }
+
+    private void Verify(string name, Dictionary<HashAlgorithmName, string> hexes)
+    {
+        if (_manifest is null)
         {
-            using var hash = IncrementalHash.CreateHash(expected.Algorithm);
-            hash.AppendData(content);
-            Check(name, Convert.ToHexStringLower(hash.GetHashAndReset()));
+            _awaitingManifest[name] = hexes;
+        }
+        else if (_manifest.Entries.ContainsKey(name))
+        {
+            Check(name, hexes);
         }
     }
 
-    private void Check(string name, string actual)
+    private void Check(string name, Dictionary<HashAlgorithmName, string> hexes)
     {
         var (algorithm, expected) = _manifest!.Entries[name];
+        string actual = hexes[algorithm];
         if (actual != expected)
         {
             throw new ChecksumMismatchException($"{Path}:{name}", $"manifest {algorithm.Name}", expected, actual);

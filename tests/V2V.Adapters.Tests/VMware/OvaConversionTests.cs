@@ -81,6 +81,35 @@ public class OvaConversionTests
         Assert.That(Directory.Exists(output), Is.False, "the first disk, already converted, is removed too");
     }
 
+    [TestCase("SHA256", false)]
+    [TestCase("SHA1", false)]
+    [TestCase("SHA512", true)]
+    public void A_manifest_at_the_end_of_the_package_is_checked_before_anything_is_put_in_place(string algorithm, bool tampered)
+    {
+        // VirtualBox writes the .mf after the disks: it can only be checked once they have passed.
+        using var folder = new TempFolder();
+        var builder = new OvaBuilder(folder);
+        var disk = builder.AddDisk("vbox", 4 * MiB, seed: 12);
+        string staging = folder.File("staging");
+        var members = builder.Stage("vbox", staging, algorithm, tamper: tampered ? (member, hex) => member == "vbox.vmdk" ? new string('0', hex.Length) : hex : null);
+        var manifest = members.Single(m => m.EndsWith(".mf", StringComparison.Ordinal));
+        string ova = folder.File("vbox.ova");
+        ExternalTool.Ok("tar", ["-C", staging, "--format=ustar", "-cf", ova, .. members.Where(m => m != manifest), manifest]);
+
+        var result = CliRunner.Run("convert", ova, folder.File("out"));
+
+        if (tampered)
+        {
+            result.AssertRejected("vbox.ova", $"manifest {algorithm} mismatch");
+            Assert.That(Directory.Exists(folder.File("out")), Is.False);
+        }
+        else
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(0), result.StdErr);
+            QemuImg.AssertIdentical(disk.Raw, "raw", Path.Combine(folder.File("out"), "vbox-disk1.vhdx"), "vhdx");
+        }
+    }
+
     [Test]
     public void The_truncated_ttylinux_ova_is_refused_promptly_and_leaves_nothing()
     {
