@@ -88,6 +88,7 @@ public sealed class CowdExtent : VmdkExtent
         return new CowdExtent(file, tables, grainBytes, length);
     }
 
+    /// <summary>Merged a table at a time, so memory does not grow with the disk (ESX grains are 512 bytes).</summary>
     public override IEnumerable<DiskExtent> EnumerateExtents()
     {
         var extents = new List<DiskExtent>();
@@ -97,18 +98,22 @@ public sealed class CowdExtent : VmdkExtent
             long start = t * cover;
             if (_tables[t] is not { } table)
             {
-                extents.Add(new DiskExtent(start, Math.Min(cover, Length - start), ExtentKind.Unallocated));
+                yield return new DiskExtent(start, Math.Min(cover, Length - start), ExtentKind.Unallocated);
                 continue;
             }
 
+            extents.Clear();
             for (int e = 0; e < table.Length && start + e * _grainBytes < Length; e++)
             {
                 long offset = start + e * _grainBytes;
                 extents.Add(new DiskExtent(offset, Math.Min(_grainBytes, Length - offset), table[e] == 0 ? ExtentKind.Unallocated : ExtentKind.Data));
             }
-        }
 
-        return ExtentMerger.Merge(extents);
+            foreach (var extent in ExtentMerger.Merge(extents))
+            {
+                yield return extent;
+            }
+        }
     }
 
     public override void Read(long offset, Span<byte> destination, long virtualOffset, ILayerBacking below)

@@ -101,6 +101,7 @@ public sealed class SeSparseExtent : VmdkExtent
         Allocated,
     }
 
+    /// <summary>Merged a table at a time, so memory does not grow with the disk (a 2 TiB delta has 512 Mi grains).</summary>
     public override IEnumerable<DiskExtent> EnumerateExtents()
     {
         var extents = new List<DiskExtent>();
@@ -110,10 +111,11 @@ public sealed class SeSparseExtent : VmdkExtent
             var table = Table(t);
             if (table is null)
             {
-                extents.Add(new DiskExtent(start, Math.Min(TableCover, Length - start), ExtentKind.Unallocated));
+                yield return new DiskExtent(start, Math.Min(TableCover, Length - start), ExtentKind.Unallocated);
                 continue;
             }
 
+            extents.Clear();
             for (int e = 0; e < EntriesPerTable && start + (long)e * GrainBytes < Length; e++)
             {
                 long offset = start + (long)e * GrainBytes;
@@ -125,9 +127,12 @@ public sealed class SeSparseExtent : VmdkExtent
                 };
                 extents.Add(new DiskExtent(offset, Math.Min(GrainBytes, Length - offset), kind));
             }
-        }
 
-        return ExtentMerger.Merge(extents);
+            foreach (var extent in ExtentMerger.Merge(extents))
+            {
+                yield return extent;
+            }
+        }
     }
 
     public override void Read(long offset, Span<byte> destination, long virtualOffset, ILayerBacking below)
