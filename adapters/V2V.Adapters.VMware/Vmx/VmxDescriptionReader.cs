@@ -7,10 +7,12 @@ namespace V2V.Adapters.VMware.Vmx;
 /// <summary>Turns a .vmx into the neutral VM description: firmware, CPUs, memory, drives by controller position, NICs.</summary>
 public static partial class VmxDescriptionReader
 {
-    [GeneratedRegex(@"^(ide|sata|scsi|nvme)(\d+):(\d+)\.present$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    // Numbers as VMware writes them (ASCII, no leading zeros): "scsi0:00" or Arabic-Indic digits
+    // must not name scsi0:0 a second time.
+    [GeneratedRegex(@"^(ide|sata|scsi|nvme)(0|[1-9][0-9]{0,2}):(0|[1-9][0-9]{0,2})\.present$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex DrivePresent();
 
-    [GeneratedRegex(@"^ethernet(\d+)\.present$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^ethernet(0|[1-9][0-9]{0,2})\.present$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex NicPresent();
 
     [GeneratedRegex(@"^(usb|usb_xhci|serial\d+|parallel\d+|sound|floppy\d+)\.present$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
@@ -42,7 +44,7 @@ public static partial class VmxDescriptionReader
             SourceHypervisor: "vmware",
             SourceId: vmx.Get("vc.uuid") ?? vmx.Get("uuid.bios"),
             Firmware: string.Equals(vmx.Get("firmware"), "efi", StringComparison.OrdinalIgnoreCase) ? Firmware.Uefi : Firmware.Bios,
-            Cpus: Math.Max(1, Int(vmx.Get("numvcpus") ?? "1")),
+            Cpus: Math.Clamp(Int(vmx.Get("numvcpus") ?? "1"), 1, 4096),
             MemoryMiB: Math.Max(Int(vmx.Get("memsize") ?? "0"), 0),
             GuestOs: vmx.Get("guestOS"),
             Drives: BootOrder(vmx, VmDescription.InControllerOrder(drives)),

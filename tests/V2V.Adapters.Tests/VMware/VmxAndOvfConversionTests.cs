@@ -76,6 +76,22 @@ public class VmxAndOvfConversionTests
         Assert.That(Directory.Exists(folder.File("out")), Is.False);
     }
 
+    [TestCase("scsi0:00")]
+    [TestCase("scsi0:\u0660")] // ARABIC-INDIC DIGIT ZERO, which \d matches
+    public void A_drive_number_written_another_way_is_not_a_second_disk(string alias)
+    {
+        using var folder = new TempFolder();
+        string raw = SparseImage.Create(folder.File("d.raw"), 1024 * 1024, [new DataRun(0, 4096, RunFill.Random)]);
+        QemuImg.Convert(raw, "raw", folder.File("d.vmdk"), "vmdk");
+        string vmx = folder.File("twice.vmx");
+        File.WriteAllText(vmx, $"config.version = \"8\"\nvirtualHW.version = \"14\"\nscsi0:0.present = \"TRUE\"\nscsi0:0.fileName = \"d.vmdk\"\n{alias}.present = \"TRUE\"\n{alias}.fileName = \"d.vmdk\"\n");
+
+        var result = CliRunner.Run("info", vmx, "--json");
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.StdErr);
+        Assert.That(System.Text.Json.JsonDocument.Parse(result.StdOut).RootElement.GetProperty("vms")[0].GetProperty("drives").GetArrayLength(), Is.EqualTo(1));
+    }
+
     [Test]
     public void Control_characters_from_a_vmx_are_escaped_in_the_error_line()
     {
