@@ -34,6 +34,37 @@ public class BlockPipelineTests
     }
 
     [Test]
+    public async Task A_stalled_chunk_holds_the_others_to_the_window()
+    {
+        // While chunk 0 is stuck (a disk retrying a sector), the other workers may start at most
+        // BuffersInFlight - 1 more chunks; an in-order target would otherwise keep all of them.
+        var source = new MemoryDisk(64 * MiB);
+        var payload = new byte[64 * MiB];
+        new Random(2).NextBytes(payload);
+        source.Fill(0, payload);
+        using var stuck = new ManualResetEventSlim();
+        source.FailRead = offset =>
+        {
+            if (offset == 0)
+            {
+                stuck.Wait();
+            }
+
+            return null;
+        };
+        var target = new MemoryDisk(64 * MiB);
+
+        var run = BlockPipeline.RunAsync(new RandomAccessProducer(source, source.Capacity), [target], new PipelineOptions { Workers = 3, BuffersInFlight = 4 }, null, CancellationToken.None);
+        await Task.Delay(300);
+        int aheadOfTheStall = target.Writes;
+        stuck.Set();
+        await run;
+
+        Assert.That(aheadOfTheStall, Is.LessThanOrEqualTo(3));
+        Assert.That(target.ReadAll(0, payload.Length), Is.EqualTo(payload));
+    }
+
+    [Test]
     public async Task Holes_are_never_read()
     {
         var source = new MemoryDisk(1L << 40);

@@ -9,7 +9,9 @@ namespace V2V.Core.Pipeline;
 /// Each worker reads a chunk into a pooled buffer, drops it if it is all zero, hashes it, writes
 /// it to every target (a tee: targets take concurrent writes) and returns the buffer; only the
 /// chunk's hash travels on to the digest, which folds hashes in disk order. The pool is the memory
-/// bound; the first failure anywhere cancels every stage.
+/// bound, and a window keeps workers from running more than that many chunks ahead of the first
+/// one not yet done: targets that write in disk order (streamOptimized VMDK) hold every chunk
+/// after a stalled one. The first failure anywhere cancels every stage.
 /// </summary>
 public static class BlockPipeline
 {
@@ -28,6 +30,7 @@ public static class BlockPipeline
         var jobs = Channel.CreateBounded<BlockJob>(new BoundedChannelOptions(options.Workers * 2) { SingleWriter = true });
         var outcomes = Channel.CreateBounded<ChunkOutcome>(new BoundedChannelOptions(options.BuffersInFlight) { SingleReader = true });
         using var digest = new ContentDigest();
+        using var window = new SemaphoreSlim(options.BuffersInFlight);
         long dataBytesRead = 0;
         long zeroBytesDropped = 0;
 
@@ -54,8 +57,20 @@ public static class BlockPipeline
 
         var workers = Task.WhenAll(Enumerable.Range(0, options.Workers).Select(_ => Task.Run(() => Stage(async () =>
         {
-            await foreach (var job in jobs.Reader.ReadAllAsync(token).ConfigureAwait(false))
+            // A slot is taken before a job, so jobs start in disk order and the first chunk not
+            // yet folded is always among those started: the window cannot deadlock.
+            while (true)
             {
+                await window.WaitAsync(token).ConfigureAwait(false);
+                BlockJob job;
+                while (!jobs.Reader.TryRead(out job))
+                {
+                    if (!await jobs.Reader.WaitToReadAsync(token).ConfigureAwait(false))
+                    {
+                        return;
+                    }
+                }
+
                 var outcome = await ProcessAsync(job).ConfigureAwait(false);
                 await outcomes.Writer.WriteAsync(outcome, token).ConfigureAwait(false);
             }
@@ -68,7 +83,13 @@ public static class BlockPipeline
             long done = 0;
             await foreach (var outcome in outcomes.Reader.ReadAllAsync(token).ConfigureAwait(false))
             {
+                long folded = digest.Folded;
                 digest.Add(outcome);
+                if (digest.Folded > folded)
+                {
+                    window.Release((int)(digest.Folded - folded));
+                }
+
                 foreach (var target in targets)
                 {
                     target.Covered(digest.Covered);

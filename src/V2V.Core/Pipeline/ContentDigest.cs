@@ -30,6 +30,9 @@ public sealed class ContentDigest : IDisposable
     /// <summary>Bytes of the disk folded into the digest so far, in order.</summary>
     public long Covered => _covered;
 
+    /// <summary>Chunks folded so far, in order (the next sequence number expected).</summary>
+    public long Folded => _nextSequence;
+
     public void Add(in ChunkOutcome outcome)
     {
         var arrival = new Arrival(outcome.Offset, outcome.Length, outcome.IsZero, outcome.Hash);

@@ -9,7 +9,10 @@ public sealed record PipelineOptions
     /// </summary>
     public int Workers { get; init; } = Math.Max(3, Environment.ProcessorCount + 1);
 
-    /// <summary>Chunk buffers in flight: the pipeline's memory bound is this × 1 MiB.</summary>
+    /// <summary>
+    /// Chunk buffers in flight: the pipeline's memory bound is this × 1 MiB. Also how many chunks
+    /// may be started ahead of the first one not yet done.
+    /// </summary>
     public int BuffersInFlight { get; init; } = 32;
 
     /// <summary>Shortest time between two progress reports.</summary>
