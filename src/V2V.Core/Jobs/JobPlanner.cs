@@ -123,6 +123,23 @@ public static class JobPlanner
             }
         }
 
+        var kept = job.Chain.Where(s => s.Keep).ToList();
+        if (kept.Count > 0 && !job.Overwrite)
+        {
+            // Written after every disk is copied: an old one must stop the job now, not then.
+            var described = kept[VmFiles.DescribedStep(kept)];
+            foreach (var vm in package.Vms)
+            {
+                string description = VmFiles.DescriptionPath(described, job.Name, vm);
+                string stem = Path.Combine(Path.GetDirectoryName(description)!, vm.FileSafeName);
+                string[] files = VmFiles.IsHyperVFormat(described.Format) ? [description, stem + ".ps1", stem + ".hyperv.json"] : [description];
+                foreach (var file in files.Where(File.Exists))
+                {
+                    errors.Add(new PipelineError(described.PathAt, $"\"{file}\" exists (set overwrite: true to replace it)"));
+                }
+            }
+        }
+
         return new PlannedJob(job, detected, true, package.Vms, null, outputs);
     }
 
@@ -206,7 +223,7 @@ public static class JobPlanner
         foreach (var output in jobs.SelectMany(j => j.Outputs).Where(o => o.Step.Keep && o.Reserves))
         {
             string full = Path.GetFullPath(output.Path);
-            var drive = mounts.FirstOrDefault(d => full.StartsWith(d.RootDirectory.FullName, StringComparison.Ordinal));
+            var drive = mounts.FirstOrDefault(d => IsUnder(full, d.RootDirectory.FullName));
             if (drive is null)
             {
                 continue;
@@ -225,4 +242,8 @@ public static class JobPlanner
             }
         }
     }
+
+    /// <summary>True when <paramref name="path"/> lies on the mount at <paramref name="root"/> ("/home2/x" is not under "/home").</summary>
+    private static bool IsUnder(string path, string root) =>
+        path.StartsWith(Path.TrimEndingDirectorySeparator(root) + Path.DirectorySeparatorChar, StringComparison.Ordinal) || root == Path.GetPathRoot(root);
 }

@@ -203,6 +203,11 @@ public static partial class PipelineLoader
                         chain.Add(parsed);
                     }
                 }
+
+                if (chain.Count == steps.Children.Count && chain.All(step => !step.Keep))
+                {
+                    Error(c, "every step has keep: false; at least one output must be kept");
+                }
             }
 
             bool verify = keys.TryGetValue("verify", out var v) ? Bool(v) ?? defaults.Verify : defaults.Verify;
@@ -263,6 +268,7 @@ public static partial class PipelineLoader
             if (!SourceTypes.Contains(type, StringComparer.Ordinal))
             {
                 Error(t!, $"unknown source type \"{type}\" (known: {string.Join(", ", SourceTypes)})");
+                return null;
             }
 
             if (!keys.TryGetValue("path", out var p) || Text(p) is not { Length: > 0 } path)

@@ -198,4 +198,22 @@ public class PipelineRunTests
         Assert.That(result.StdErr, Does.Contain("pipeline.yaml:11:36: {n} may only be in the file name"));
         Assert.That(Directory.Exists(folder.File("out")), Is.False);
     }
+
+    [Test]
+    public void An_existing_vm_description_is_refused_before_anything_is_copied()
+    {
+        using var folder = new TempFolder();
+        var builder = new OvaBuilder(folder);
+        builder.AddDisk("old", 4 * MiB, seed: 13);
+        builder.Pack("old", folder.File("old.ova"));
+        Directory.CreateDirectory(folder.File("out"));
+        File.WriteAllText(folder.File("out/old.ps1"), "# from last week");
+        File.WriteAllText(folder.File("pipeline.yaml"), "version: 1\njobs:\n  - name: x\n    source: { path: old.ova }\n    chain: [ { format: vhdx, path: \"out/{vm}-disk{n}.vhdx\" } ]\n");
+
+        var result = CliRunner.Run("run", folder.File("pipeline.yaml"));
+
+        Assert.That(result.ExitCode, Is.EqualTo(2));
+        Assert.That(result.StdErr, Does.Contain("pipeline.yaml:5:36: \"").And.Contain("old.ps1\" exists (set overwrite: true"));
+        Assert.That(Directory.GetFiles(folder.File("out")).Select(Path.GetFileName), Is.EqualTo(new[] { "old.ps1" }));
+    }
 }

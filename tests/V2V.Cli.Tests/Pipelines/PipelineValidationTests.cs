@@ -82,6 +82,32 @@ public class PipelineValidationTests
     }
 
     [Test]
+    public void An_unknown_source_type_and_a_chain_that_keeps_nothing_are_reported_not_crashed_on()
+    {
+        var (folder, yaml) = Pipeline("""
+            version: 1
+            jobs:
+              - name: a
+                source: { type: qcow2, path: disk.raw }
+                chain: [ { format: vhdx, path: a.vhdx } ]
+              - name: b
+                source: { path: disk.raw }
+                chain: [ { format: vhdx, path: b.vhdx, keep: false } ]
+            """);
+        using (folder)
+        {
+            var result = CliRunner.Run("run", yaml);
+
+            Assert.That(result.ExitCode, Is.EqualTo(2), result.StdErr);
+            Assert.That(Problems(result), Is.EqualTo(new[]
+            {
+                "pipeline.yaml:4:21: unknown source type \"qcow2\" (known: auto, physical, raw, vmdk, vmx, ova, ovf, xva, vhd, vhdx)",
+                "pipeline.yaml:8:12: every step has keep: false; at least one output must be kept",
+            }));
+        }
+    }
+
+    [Test]
     public void Two_jobs_writing_one_target_and_an_existing_target_are_refused()
     {
         var (folder, yaml) = Pipeline("""
