@@ -70,12 +70,14 @@ public sealed class VhdFile : IDisposable
         file.ReadExactly(file.Length - VhdFooter.Size, raw.AsSpan(0, VhdFooter.Size), "footer");
         var footer = VhdFooter.TryRead(raw, out var endProblem);
         bool fromCopy = false;
+        int footerLength = VhdFooter.Size;
         if (footer is null)
         {
             // Virtual PC 2004 and older wrote a 511-byte footer.
             file.ReadExactly(file.Length - VhdFooter.Size + 1, raw.AsSpan(0, VhdFooter.Size - 1), "footer");
             raw[VhdFooter.Size - 1] = 0;
             footer = VhdFooter.TryRead(raw, out _);
+            footerLength = VhdFooter.Size - 1;
         }
 
         if (footer is null)
@@ -104,7 +106,7 @@ public sealed class VhdFile : IDisposable
 
         if (footer.DiskType == VhdDiskType.Fixed)
         {
-            if (file.Length - VhdFooter.Size < size)
+            if (file.Length - footerLength < size)
             {
                 throw new InvalidImageException(path, $"truncated: fixed VHD of {size} bytes in a {file.Length}-byte file");
             }
@@ -146,7 +148,7 @@ public sealed class VhdFile : IDisposable
         file.ReadExactly((long)header.TableOffset, batBytes, "BAT");
         var bat = new uint[blocks];
         int bitmapBytes = (int)((header.BlockSize / Sector + 8 * Sector - 1) / (8 * Sector) * Sector);
-        long dataEnd = fromCopy ? file.Length : file.Length - VhdFooter.Size;
+        long dataEnd = fromCopy ? file.Length : file.Length - footerLength;
         for (long i = 0; i < blocks; i++)
         {
             bat[i] = BinaryPrimitives.ReadUInt32BigEndian(batBytes.AsSpan((int)(i * 4)));

@@ -219,4 +219,24 @@ public class VhdTests
 
         CliRunner.Run("info", path).AssertRejected("huge-bat.vhd", "more than any real VHD");
     }
+
+    [TestCase("fixed")]
+    [TestCase("dynamic")]
+    public void A_511_byte_footer_of_virtual_pc_2004_is_read(string subformat)
+    {
+        // Virtual PC 2004 and older wrote the footer one byte short; the data then ends 511 bytes
+        // before the end of the file, not 512.
+        using var folder = new TempFolder();
+        string raw = Raw(folder);
+        string vhd = folder.File("old.vhd");
+        Assert.That(CliRunner.Run("convert", raw, vhd, "--subformat", subformat).ExitCode, Is.EqualTo(0));
+        using (var file = File.OpenWrite(vhd))
+        {
+            file.SetLength(file.Length - 1);
+        }
+
+        var result = CliRunner.Run("compare", raw, vhd);
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.StdErr + result.StdOut);
+    }
 }
