@@ -49,6 +49,12 @@ public sealed class VhdWriter : IDiskTarget
 
     public void Write(long offset, ReadOnlySpan<byte> data)
     {
+        // Past the end a fixed disk would overwrite its footer and a dynamic one its BAT's padding.
+        if (offset < 0 || offset > Capacity - data.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(offset), $"write at {offset} of {data.Length} bytes passes the end of the {Capacity}-byte disk");
+        }
+
         if (_fixed)
         {
             RandomAccess.Write(_file, data, offset);

@@ -43,6 +43,13 @@ public sealed class VhdxWriter : IDiskTarget
             throw new ArgumentOutOfRangeException(nameof(options), $"capacity {options.Capacity} is not a sector multiple up to 64 TiB");
         }
 
+        // Block offsets are stored in whole MiB (MS-VHDX 2.5.1): other sizes would misplace data.
+        if (options.BlockSize is < Alignment.MiB or > 256 * Alignment.MiB || !Alignment.IsPowerOfTwo(options.BlockSize)
+            || options.LogicalSectorSize is not (512 or 4096))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), $"block size {options.BlockSize} (1-256 MiB, a power of two) or sector size {options.LogicalSectorSize} (512 or 4096) is not one VHDX allows");
+        }
+
         _file = file;
         _options = options;
         _layout = new VhdxBatLayout(options.Capacity, options.BlockSize, options.LogicalSectorSize, hasParent: false);

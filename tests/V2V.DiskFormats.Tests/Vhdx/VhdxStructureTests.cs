@@ -79,4 +79,25 @@ public class VhdxStructureTests
         Assert.That(large.PayloadEntryIndex(128), Is.EqualTo(129));
         Assert.That(large.TotalEntries, Is.EqualTo(large.PayloadBlocks + (large.PayloadBlocks - 1) / 128));
     }
+
+    [TestCase(3L << 19, 512)]     // 1.5 MiB: offsets are stored in whole MiB
+    [TestCase(512L << 20, 512)]   // past 256 MiB
+    [TestCase(1L << 20, 1024)]    // no such logical sector size
+    public void The_writer_refuses_what_the_format_cannot_hold(long blockSize, int sectorSize)
+    {
+        using var folder = new V2V.TestSupport.TempFolder();
+        using var file = File.OpenHandle(folder.File("x.vhdx"), FileMode.CreateNew, FileAccess.ReadWrite);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new VhdxWriter(file, new VhdxWriterOptions(64L << 20, blockSize, sectorSize, 4096, Fixed: false)));
+    }
+
+    [TestCase(false)]
+    [TestCase(true)]
+    public void The_vhd_writer_refuses_a_write_past_the_disk(bool isFixed)
+    {
+        using var folder = new V2V.TestSupport.TempFolder();
+        using var file = File.OpenHandle(folder.File("x.vhd"), FileMode.CreateNew, FileAccess.ReadWrite);
+        using var writer = new V2V.DiskFormats.Vhd.VhdWriter(file, 3L << 20, isFixed);
+        Assert.Throws<ArgumentOutOfRangeException>(() => writer.Write(4L << 20, new byte[512]));
+        Assert.DoesNotThrow(() => writer.Write((3L << 20) - 512, new byte[512]));
+    }
 }
