@@ -39,6 +39,14 @@ public static class RunCommand
                 return 2;
             }
 
+            // Checked now: a report that cannot be written must not cost the whole run first.
+            string? reportPath = parse.GetValue(report);
+            if (reportPath is not null && ReportProblem(reportPath, document, jobs) is { } problem)
+            {
+                await context.Error.WriteLineAsync($"error: --report {reportPath}: {problem}; nothing was written").ConfigureAwait(false);
+                return 2;
+            }
+
             if (parse.GetValue(dryRun))
             {
                 PrintPlan(context.Out, document, jobs);
@@ -49,11 +57,6 @@ public static class RunCommand
                 progress => JobRunner.RunAsync(jobs, document.Parallel, context.Registry, !parse.GetValue(noSync), new HyperVJobHooks(context.Registry), progress, context.Cancellation)).ConfigureAwait(false);
 
             PrintSummary(context.Out, results);
-            if (parse.GetValue(report) is { } reportPath)
-            {
-                await File.WriteAllTextAsync(reportPath, JsonOutput.Serialize(new RunReport(Path.GetFullPath(path), results)) + "\n", CancellationToken.None).ConfigureAwait(false);
-            }
-
             foreach (var note in results.SelectMany(r => (r.Notes ?? []).Select(n => $"job {r.Name}: {n}")))
             {
                 context.Out.WriteLine($"note: {note}");
@@ -64,9 +67,32 @@ public static class RunCommand
                 await context.Error.WriteLineAsync($"error: job {failed.Name}: {failed.Error}").ConfigureAwait(false);
             }
 
+            if (reportPath is not null)
+            {
+                await File.WriteAllTextAsync(reportPath, JsonOutput.Serialize(new RunReport(Path.GetFullPath(path), results)) + "\n", CancellationToken.None).ConfigureAwait(false);
+            }
+
             return results.Where(r => !r.Succeeded).Select(r => r.ExitCode).DefaultIfEmpty(0).Max();
         });
         return command;
+    }
+
+    /// <summary>Why the report could not be written where asked, or null.</summary>
+    private static string? ReportProblem(string reportPath, PipelineDocument document, IReadOnlyList<PlannedJob> jobs)
+    {
+        string full = Path.GetFullPath(reportPath);
+        if (Path.GetDirectoryName(full) is { } folder && !Directory.Exists(folder))
+        {
+            return $"its folder {folder} does not exist";
+        }
+
+        if (Directory.Exists(full))
+        {
+            return "it is a folder";
+        }
+
+        var taken = jobs.SelectMany(j => j.Outputs.Select(o => o.Path).Append(j.Spec.Source.Path)).Append(document.File).Select(Path.GetFullPath);
+        return taken.Contains(full, StringComparer.Ordinal) ? "it is the pipeline, a source or an output of it" : null;
     }
 
     private static void PrintPlan(TextWriter o, PipelineDocument document, IReadOnlyList<PlannedJob> jobs)

@@ -107,6 +107,22 @@ public class PipelineValidationTests
         }
     }
 
+    [TestCase("missing/report.json", "its folder")]
+    [TestCase("out.vhdx", "an output")]
+    [TestCase("pipeline.yaml", "the pipeline")]
+    public void A_report_that_could_not_be_written_is_refused_before_the_run(string report, string mentioning)
+    {
+        var (folder, yaml) = Pipeline("version: 1\njobs:\n  - name: a\n    source: { path: disk.raw }\n    chain: [ { format: vhdx, path: out.vhdx } ]\n");
+        using (folder)
+        {
+            var result = CliRunner.Run("run", yaml, "--report", folder.File(report));
+
+            Assert.That(result.ExitCode, Is.EqualTo(2), result.StdErr);
+            Assert.That(result.StdErr, Does.StartWith("error: --report").And.Contain(mentioning).And.Contain("nothing was written"));
+            Assert.That(File.Exists(folder.File("out.vhdx")), Is.False);
+        }
+    }
+
     [Test]
     public void Two_jobs_writing_one_target_and_an_existing_target_are_refused()
     {
