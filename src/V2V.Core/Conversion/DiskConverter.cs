@@ -146,7 +146,8 @@ public static class DiskConverter
         }
     }
 
-    private static string RealPath(string path)
+    /// <summary>The path with every link resolved, for telling whether two names are one file.</summary>
+    internal static string RealPath(string path)
     {
         string full = Path.GetFullPath(path);
         try

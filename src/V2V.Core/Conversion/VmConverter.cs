@@ -57,8 +57,14 @@ public static class VmConverter
         {
             using var outputs = new OutputSet(overwrite, options.Durable);
             var converted = source.Vms.ToDictionary(vm => vm, _ => new List<ConvertedDisk>());
+            var sourceFiles = new HashSet<string>(StringComparer.Ordinal);
             await source.ForEachDiskAsync(async feed =>
             {
+                lock (sourceFiles)
+                {
+                    sourceFiles.UnionWith(feed.SourceFiles.Select(DiskConverter.RealPath));
+                }
+
                 var plans = specs.Select(s => new TargetPlan(s.Format, new TargetRequest(s.PathFor(feed.Vm, feed.DiskNumber), feed.Producer.Length, s.Subformat, s.BlockSize, s.LogicalSectorSize ?? 512))).ToList();
                 var outcome = await DiskConverter.ConvertIntoAsync(feed.Producer, feed.Name, feed.SourceFiles, plans, outputs, registry, options, progress, cancellationToken).ConfigureAwait(false);
                 lock (converted)
@@ -74,6 +80,13 @@ public static class VmConverter
                 outputs.WriteText(descriptionPath(vm), VmDescriptionJson.Serialize(record));
                 var warnings = definitions?.Write(record, Path.GetDirectoryName(Path.GetFullPath(descriptionPath(vm)))!, n => outputs.PartialPathOf(specs[described].PathFor(vm, n)), outputs) ?? [];
                 result.Add(record with { Warnings = warnings });
+            }
+
+            // Each disk checked its outputs against its own files; one disk's output must not be
+            // renamed over another disk's source either (outputs are renamed only now).
+            if (outputs.Files.FirstOrDefault(f => sourceFiles.Contains(DiskConverter.RealPath(f.FinalPath))) is { } clash)
+            {
+                throw new Errors.UsageException($"{clash.FinalPath}: output is one of the VM's source files; V2V never writes its source");
             }
 
             outputs.CommitAll();

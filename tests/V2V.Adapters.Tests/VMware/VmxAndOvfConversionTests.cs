@@ -93,6 +93,29 @@ public class VmxAndOvfConversionTests
     }
 
     [Test]
+    public void One_disks_output_never_replaces_another_disks_source()
+    {
+        // Converting into the VM's own folder with --force: disk 1 becomes web-disk1.vmdk, which is
+        // disk 2's source file. Each disk alone sees no clash; the set must, before renaming.
+        using var folder = new TempFolder();
+        foreach (var (name, seed) in new[] { ("base", 1), ("web-disk1", 2) })
+        {
+            string raw = SparseImage.Create(folder.File(name + ".raw"), 1024 * 1024, [new DataRun(0, 4096, RunFill.Random)], seed);
+            QemuImg.Convert(raw, "raw", folder.File(name + ".vmdk"), "vmdk");
+        }
+
+        byte[] before = File.ReadAllBytes(folder.File("web-disk1.vmdk"));
+        string vmx = folder.File("web.vmx");
+        File.WriteAllText(vmx, "config.version = \"8\"\nvirtualHW.version = \"14\"\ndisplayName = \"web\"\nscsi0:0.present = \"TRUE\"\nscsi0:0.fileName = \"base.vmdk\"\nscsi0:1.present = \"TRUE\"\nscsi0:1.fileName = \"web-disk1.vmdk\"\n");
+
+        var result = CliRunner.Run("convert", vmx, folder.Path, "--to", "vmdk", "--force");
+
+        result.AssertRejected("web-disk1.vmdk", "one of the VM's source files");
+        Assert.That(File.ReadAllBytes(folder.File("web-disk1.vmdk")), Is.EqualTo(before));
+        Assert.That(folder.FileNames().Where(f => f.EndsWith(".partial", StringComparison.Ordinal) || f.StartsWith("web-disk2", StringComparison.Ordinal)), Is.Empty);
+    }
+
+    [Test]
     public void Control_characters_from_a_vmx_are_escaped_in_the_error_line()
     {
         // |1B and |0A are VMX escapes: a terminal escape sequence and a line break.
