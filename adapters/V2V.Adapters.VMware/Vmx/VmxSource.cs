@@ -31,7 +31,27 @@ public sealed class VmxSource : IVmSource
     public static VmxSource Open(string path, SourceOptions options, FormatRegistry formats)
     {
         var vmx = VmxFile.Load(path);
-        return new VmxSource(path, VmxDescriptionReader.Read(vmx, System.IO.Path.GetFileNameWithoutExtension(path)), options, formats);
+        var vm = VmxDescriptionReader.Read(vmx, System.IO.Path.GetFileNameWithoutExtension(path));
+        var source = new VmxSource(path, vm, options, formats);
+
+        // The VMX does not say how large its disks are; their headers do. Known capacities let a
+        // pipeline check its targets (VHD's 2040 GiB, free space for fixed disks) before any copy.
+        var drives = vm.Drives.Select(d => d is { Kind: DriveKind.Disk, Source: { } name } ? d with { Capacity = source.CapacityOf(name) } : d).ToList();
+        return new VmxSource(path, vm with { Drives = drives }, options, formats);
+    }
+
+    /// <summary>The disk's capacity, or null when it cannot be opened now (the conversion then says why).</summary>
+    private long? CapacityOf(string name)
+    {
+        try
+        {
+            using var disk = _formats.Open(Resolve(name), _options);
+            return disk.Capacity;
+        }
+        catch (Exception e) when (e is V2VException or IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     public async Task ForEachDiskAsync(Func<VmDiskFeed, Task> convert, CancellationToken cancellationToken)

@@ -124,6 +124,29 @@ public class PipelineValidationTests
     }
 
     [Test]
+    public void A_vmx_disk_too_large_for_its_target_is_refused_before_the_copy()
+    {
+        // The VMX does not give disk sizes; the planner takes them from the disks' own headers.
+        var (folder, yaml) = Pipeline("version: 1\njobs:\n  - name: big\n    source: { path: big.vmx }\n    chain: [ { format: vhd, path: \"out/{vm}-disk{n}.vhd\" } ]\n");
+        using (folder)
+        {
+            using (var flat = File.Create(folder.File("big-flat.vmdk")))
+            {
+                flat.SetLength(3L << 40);
+            }
+
+            File.WriteAllText(folder.File("big.vmdk"), "# Disk DescriptorFile\nversion=1\nCID=fffffffe\nparentCID=ffffffff\ncreateType=\"monolithicFlat\"\n\nRW 6442450944 FLAT \"big-flat.vmdk\" 0\n");
+            File.WriteAllText(folder.File("big.vmx"), "config.version = \"8\"\nvirtualHW.version = \"14\"\ndisplayName = \"big\"\nscsi0:0.present = \"TRUE\"\nscsi0:0.fileName = \"big.vmdk\"\n");
+
+            var result = CliRunner.Run("run", yaml);
+
+            Assert.That(result.ExitCode, Is.EqualTo(2), result.StdErr);
+            Assert.That(Problems(result), Has.Some.StartsWith("pipeline.yaml:5:").And.Some.Contain("2040 GiB"));
+            Assert.That(Directory.Exists(folder.File("out")), Is.False);
+        }
+    }
+
+    [Test]
     public void Two_jobs_writing_one_target_and_an_existing_target_are_refused()
     {
         var (folder, yaml) = Pipeline("""
