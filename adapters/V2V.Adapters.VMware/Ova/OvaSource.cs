@@ -24,6 +24,7 @@ public sealed class OvaSource : IVmSource
     private readonly Stream _archive;
     private readonly TarReader _reader;
     private readonly Dictionary<string, Dictionary<HashAlgorithmName, string>> _awaitingManifest = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _members = new(StringComparer.Ordinal);
     private OvaManifest? _manifest;
     private readonly IReadOnlyList<OvfDiskTarget> _disks;
     private readonly HashSet<string> _verified = new(StringComparer.Ordinal);
@@ -63,7 +64,7 @@ public sealed class OvaSource : IVmSource
             TarEntry? pending = null;
             while (UntrustedTar.NextFile(path, reader) is { } entry)
             {
-                if (entry.Name.EndsWith(".mf", StringComparison.OrdinalIgnoreCase))
+                if (entry.Name.EndsWith(".mf", StringComparison.OrdinalIgnoreCase) && disks.All(d => d.File.Href != entry.Name))
                 {
                     manifest = OvaManifest.Parse($"{path}:{entry.Name}", ReadSmall(path, entry, OvaManifest.MaxLength));
                 }
@@ -203,6 +204,12 @@ public sealed class OvaSource : IVmSource
 
     private void Verify(string name, Dictionary<HashAlgorithmName, string> hexes)
     {
+        // A second member of one name would let a good copy vouch for a bad one converted earlier.
+        if (!_members.Add(name))
+        {
+            throw new InvalidImageException(Path, $"member \"{name}\" appears twice");
+        }
+
         if (_manifest is null)
         {
             _awaitingManifest[name] = hexes;

@@ -111,6 +111,23 @@ public class OvaConversionTests
     }
 
     [Test]
+    public void A_member_that_appears_twice_is_refused()
+    {
+        // With the manifest last, a good second copy must not vouch for a bad first one.
+        using var folder = new TempFolder();
+        var builder = new OvaBuilder(folder);
+        builder.AddDisk("dup", 4 * MiB, seed: 14);
+        string staging = folder.File("staging");
+        var members = builder.Stage("dup", staging);
+        var manifest = members.Single(m => m.EndsWith(".mf", StringComparison.Ordinal));
+        string ova = folder.File("dup.ova");
+        ExternalTool.Ok("tar", ["-C", staging, "--format=ustar", "--hard-dereference", "-cf", ova, .. members.Where(m => m != manifest), "dup.vmdk", manifest]);
+
+        CliRunner.Run("convert", ova, folder.File("out")).AssertRejected("dup.ova", "appears twice");
+        Assert.That(Directory.Exists(folder.File("out")), Is.False);
+    }
+
+    [Test]
     public void The_truncated_ttylinux_ova_is_refused_promptly_and_leaves_nothing()
     {
         using var folder = new TempFolder();
