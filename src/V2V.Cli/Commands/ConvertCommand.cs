@@ -82,7 +82,7 @@ public static class ConvertCommand
                         context.Out.WriteLine($"  vm        {vm.Vm.FileSafeName}.vm.json{(definitions is null ? "" : $", Hyper-V: {vm.Vm.FileSafeName}.ps1, {vm.Vm.FileSafeName}.hyperv.json")}");
                         foreach (var warning in vm.Warnings ?? [])
                         {
-                            context.Out.WriteLine($"  warning   {warning}");
+                            context.Out.WriteLine(Printable.Line($"  warning   {warning}"));
                         }
                     }
                 }

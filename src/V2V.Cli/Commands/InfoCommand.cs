@@ -79,27 +79,27 @@ public static class InfoCommand
         }
 
         var o = context.Out;
-        o.WriteLine($"package:    {package.Path} ({package.Format})");
+        o.WriteLine(Printable.Line($"package:    {package.Path} ({package.Format})"));
         foreach (var vm in package.Vms)
         {
-            o.WriteLine($"vm:         {Printable.Line(vm.Name)} ({vm.SourceHypervisor}{(vm.SourceId is null ? "" : $", id {vm.SourceId}")})");
-            o.WriteLine($"  firmware  {vm.Firmware}, {vm.Cpus} CPU(s), {vm.MemoryMiB} MiB, guest {vm.GuestOs ?? "unknown"}");
+            o.WriteLine(Printable.Line($"vm:         {vm.Name} ({vm.SourceHypervisor}{(vm.SourceId is null ? "" : $", id {vm.SourceId}")})"));
+            o.WriteLine(Printable.Line($"  firmware  {vm.Firmware}, {vm.Cpus} CPU(s), {vm.MemoryMiB} MiB, guest {vm.GuestOs ?? "unknown"}"));
             int disk = 0;
             foreach (var drive in vm.Drives)
             {
                 string label = drive.Kind == DriveKind.Disk ? $"disk {++disk}" : "cd-rom";
                 string size = drive.Capacity is { } c ? $", {ByteSize.Format(c)}" : "";
-                o.WriteLine($"  {label,-8}  {drive.Controller.ToString().ToLowerInvariant()}{drive.Bus}:{drive.Unit}{(drive.ControllerModel is null ? "" : $" ({drive.ControllerModel})")}  {drive.Source}{size}");
+                o.WriteLine(Printable.Line($"  {label,-8}  {drive.Controller.ToString().ToLowerInvariant()}{drive.Bus}:{drive.Unit}{(drive.ControllerModel is null ? "" : $" ({drive.ControllerModel})")}  {drive.Source}{size}"));
             }
 
             foreach (var nic in vm.Nics)
             {
-                o.WriteLine($"  nic {nic.Index}     {nic.Model} {nic.Mac ?? "(no MAC)"}{(nic.StaticMac ? " static" : "")} on \"{nic.Network}\"");
+                o.WriteLine(Printable.Line($"  nic {nic.Index}     {nic.Model} {nic.Mac ?? "(no MAC)"}{(nic.StaticMac ? " static" : "")} on \"{nic.Network}\""));
             }
 
             if (vm.OtherDevices.Count > 0)
             {
-                o.WriteLine($"  other     {string.Join(", ", vm.OtherDevices)}");
+                o.WriteLine(Printable.Line($"  other     {string.Join(", ", vm.OtherDevices)}"));
             }
 
             // What Hyper-V would get, with default choices (convert's --switch, --generation, ... change it).
@@ -109,12 +109,12 @@ public static class InfoCommand
                 + (hyperV.SecureBoot ? $", Secure Boot {hyperV.SecureBootTemplate}" : ""));
             foreach (var attached in hyperV.Disks)
             {
-                o.WriteLine($"            {attached.File} on {attached.ControllerType} {attached.ControllerNumber}:{attached.ControllerLocation}{(attached.Boot ? " (boot)" : "")}");
+                o.WriteLine(Printable.Line($"            {attached.File} on {attached.ControllerType} {attached.ControllerNumber}:{attached.ControllerLocation}{(attached.Boot ? " (boot)" : "")}"));
             }
 
             foreach (var warning in hyperV.Warnings)
             {
-                o.WriteLine($"  warning   {warning}");
+                o.WriteLine(Printable.Line($"  warning   {warning}"));
             }
         }
     }

@@ -59,12 +59,12 @@ public static class RunCommand
             PrintSummary(context.Out, results);
             foreach (var note in results.SelectMany(r => (r.Notes ?? []).Select(n => $"job {r.Name}: {n}")))
             {
-                context.Out.WriteLine($"note: {note}");
+                context.Out.WriteLine($"note: {Printable.Line(note)}");
             }
 
             foreach (var failed in results.Where(r => !r.Succeeded))
             {
-                await context.Error.WriteLineAsync($"error: job {failed.Name}: {failed.Error}").ConfigureAwait(false);
+                await context.Error.WriteLineAsync(Printable.Line($"error: job {failed.Name}: {failed.Error}")).ConfigureAwait(false);
             }
 
             if (reportPath is not null)
@@ -91,8 +91,14 @@ public static class RunCommand
             return "it is a folder";
         }
 
-        var taken = jobs.SelectMany(j => j.Outputs.Select(o => o.Path).Append(j.Spec.Source.Path)).Append(document.File).Select(Path.GetFullPath);
+        var taken = jobs.SelectMany(j => j.Outputs.Select(o => o.Path).Append(j.Spec.Source.Path).Concat(FilesBeside(j))).Append(document.File).Select(Path.GetFullPath);
         return taken.Contains(full, StringComparer.Ordinal) ? "it is the pipeline, a source or an output of it" : null;
+    }
+
+    private static IEnumerable<string> FilesBeside(PlannedJob job)
+    {
+        var kept = job.Spec.Chain.Where(s => s.Keep).ToList();
+        return job.IsVm && kept.Count > 0 ? job.Vms.SelectMany(vm => VmFiles.FilesBeside(kept[VmFiles.DescribedStep(kept)], job.Spec.Name, vm)) : [];
     }
 
     private static void PrintPlan(TextWriter o, PipelineDocument document, IReadOnlyList<PlannedJob> jobs)

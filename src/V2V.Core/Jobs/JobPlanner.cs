@@ -130,10 +130,7 @@ public static class JobPlanner
             var described = kept[VmFiles.DescribedStep(kept)];
             foreach (var vm in package.Vms)
             {
-                string description = VmFiles.DescriptionPath(described, job.Name, vm);
-                string stem = Path.Combine(Path.GetDirectoryName(description)!, vm.FileSafeName);
-                string[] files = VmFiles.IsHyperVFormat(described.Format) ? [description, stem + ".ps1", stem + ".hyperv.json"] : [description];
-                foreach (var file in files.Where(File.Exists))
+                foreach (var file in VmFiles.FilesBeside(described, job.Name, vm).Where(File.Exists))
                 {
                     errors.Add(new PipelineError(described.PathAt, $"\"{file}\" exists (set overwrite: true to replace it)"));
                 }
@@ -201,7 +198,7 @@ public static class JobPlanner
             {
                 // Each VM's <vm>.vm.json (and .ps1) too: two jobs (or two VMs) of the same name would share them.
                 var described = kept[VmFiles.DescribedStep(kept)];
-                written.AddRange(job.Vms.Select(vm => (VmFiles.DescriptionPath(described, job.Spec.Name, vm), described.PathAt)));
+                written.AddRange(job.Vms.SelectMany(vm => VmFiles.FilesBeside(described, job.Spec.Name, vm).Take(1)).Select(path => (path, described.PathAt)));
             }
 
             foreach (var (path, at) in written)

@@ -130,6 +130,20 @@ public class VmxAndOvfConversionTests
     }
 
     [Test]
+    public void Control_characters_from_a_vmx_are_escaped_in_info()
+    {
+        using var folder = new TempFolder();
+        string vmx = folder.File("ansi.vmx");
+        File.WriteAllText(vmx, "config.version = \"8\"\nvirtualHW.version = \"14\"\ndisplayName = \"a|1B[2Jb\"\nguestOS = \"x|1B]0;t|07\"\nethernet0.present = \"TRUE\"\nethernet0.networkName = \"n|0Aet\"\n");
+
+        var result = CliRunner.Run("info", vmx);
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.StdErr);
+        Assert.That(result.StdOut, Does.Contain("a\\x1B[2Jb").And.Contain("x\\x1B]0;t\\x07").And.Contain("n\\x0Aet"));
+        Assert.That(result.StdOut.Any(c => c is '\u001b' or '\u0007'), Is.False);
+    }
+
+    [Test]
     public void An_unpacked_ovf_with_a_gzipped_and_a_chunked_disk_converts()
     {
         using var folder = new TempFolder();

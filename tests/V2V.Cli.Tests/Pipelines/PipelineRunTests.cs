@@ -216,4 +216,21 @@ public class PipelineRunTests
         Assert.That(result.StdErr, Does.Contain("pipeline.yaml:5:36: \"").And.Contain("old.ps1\" exists (set overwrite: true"));
         Assert.That(Directory.GetFiles(folder.File("out")).Select(Path.GetFileName), Is.EqualTo(new[] { "old.ps1" }));
     }
+
+    [Test]
+    public void A_report_over_a_vm_description_is_refused()
+    {
+        using var folder = new TempFolder();
+        var builder = new OvaBuilder(folder);
+        builder.AddDisk("rep", 4 * MiB, seed: 15);
+        builder.Pack("rep", folder.File("rep.ova"));
+        File.WriteAllText(folder.File("pipeline.yaml"), "version: 1\njobs:\n  - name: x\n    source: { path: rep.ova }\n    chain: [ { format: vhdx, path: \"out/{vm}-disk{n}.vhdx\" } ]\n");
+        Directory.CreateDirectory(folder.File("out"));
+
+        var result = CliRunner.Run("run", folder.File("pipeline.yaml"), "--report", folder.File("out/rep.ps1"));
+
+        Assert.That(result.ExitCode, Is.EqualTo(2), result.StdErr);
+        Assert.That(result.StdErr, Does.Contain("an output"));
+        Assert.That(Directory.GetFiles(folder.File("out")), Is.Empty);
+    }
 }
