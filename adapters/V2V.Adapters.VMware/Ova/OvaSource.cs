@@ -15,7 +15,7 @@ namespace V2V.Adapters.VMware.Ova;
 /// disk converted as it passes. Every member is hashed as it is read and checked against the
 /// manifest; gzip-compressed disks are inflated on the fly and chunked disks (name.000000000,
 /// name.000000001, ...) are joined. Members with unsafe names or links are refused. A manifest at
-/// the end of the package (VirtualBox puts it there) is met after the disks: until then every
+/// the end of the package (the OVF spec allows it there) is met after the disks: until then every
 /// member is hashed with each algorithm a manifest may name, and checked when it arrives, before
 /// anything is put in place.
 /// </summary>

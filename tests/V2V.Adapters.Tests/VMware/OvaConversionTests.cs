@@ -86,7 +86,7 @@ public class OvaConversionTests
     [TestCase("SHA512", true)]
     public void A_manifest_at_the_end_of_the_package_is_checked_before_anything_is_put_in_place(string algorithm, bool tampered)
     {
-        // VirtualBox writes the .mf after the disks: it can only be checked once they have passed.
+        // The OVF spec lets the .mf come after the disks: it can only be checked once they have passed.
         using var folder = new TempFolder();
         var builder = new OvaBuilder(folder);
         var disk = builder.AddDisk("vbox", 4 * MiB, seed: 12);
