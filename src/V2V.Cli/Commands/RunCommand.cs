@@ -91,14 +91,8 @@ public static class RunCommand
             return "it is a folder";
         }
 
-        var taken = jobs.SelectMany(j => j.Outputs.Select(o => o.Path).Append(j.Spec.Source.Path).Concat(FilesBeside(j))).Append(document.File).Select(Path.GetFullPath);
+        var taken = jobs.SelectMany(j => j.Outputs.Select(o => o.Path).Append(j.Spec.Source.Path).Concat(j.FilesBeside)).Append(document.File).Select(Path.GetFullPath);
         return taken.Contains(full, StringComparer.Ordinal) ? "it is the pipeline, a source or an output of it" : null;
-    }
-
-    private static IEnumerable<string> FilesBeside(PlannedJob job)
-    {
-        var kept = job.Spec.Chain.Where(s => s.Keep).ToList();
-        return job.IsVm && kept.Count > 0 ? job.Vms.SelectMany(vm => VmFiles.FilesBeside(kept[VmFiles.DescribedStep(kept)], job.Spec.Name, vm)) : [];
     }
 
     private static void PrintPlan(TextWriter o, PipelineDocument document, IReadOnlyList<PlannedJob> jobs)

@@ -9,7 +9,14 @@ namespace V2V.Core.Jobs;
 public sealed record PlannedOutput(StepSpec Step, ITargetFormat Format, string Path, long Capacity, bool Reserves);
 
 /// <summary>A job checked against the real world: its source opened and recognised, every output resolved.</summary>
-public sealed record PlannedJob(JobSpec Spec, string SourceFormat, bool IsVm, IReadOnlyList<VmDescription> Vms, long? Capacity, IReadOnlyList<PlannedOutput> Outputs);
+public sealed record PlannedJob(JobSpec Spec, string SourceFormat, bool IsVm, IReadOnlyList<VmDescription> Vms, long? Capacity, IReadOnlyList<PlannedOutput> Outputs)
+{
+    /// <summary>For a VM job, the kept step its VMs' descriptions and definitions sit beside (see <see cref="VmFiles"/>).</summary>
+    public StepSpec? Described => IsVm && Spec.Chain.Where(s => s.Keep).ToList() is { Count: > 0 } kept ? kept[VmFiles.DescribedStep(kept)] : null;
+
+    /// <summary>Every VM's description, script and definition this job writes besides its disks.</summary>
+    public IEnumerable<string> FilesBeside => Described is { } step ? Vms.SelectMany(vm => VmFiles.FilesBeside(step, Spec.Name, vm)) : [];
+}
 
 /// <summary>
 /// Checks a pipeline before anything is copied: sources exist and are what the file says,
@@ -123,21 +130,17 @@ public static class JobPlanner
             }
         }
 
-        var kept = job.Chain.Where(s => s.Keep).ToList();
-        if (kept.Count > 0 && !job.Overwrite)
+        var planned = new PlannedJob(job, detected, true, package.Vms, null, outputs);
+        if (!job.Overwrite)
         {
             // Written after every disk is copied: an old one must stop the job now, not then.
-            var described = kept[VmFiles.DescribedStep(kept)];
-            foreach (var vm in package.Vms)
+            foreach (var file in planned.FilesBeside.Where(File.Exists))
             {
-                foreach (var file in VmFiles.FilesBeside(described, job.Name, vm).Where(File.Exists))
-                {
-                    errors.Add(new PipelineError(described.PathAt, $"\"{file}\" exists (set overwrite: true to replace it)"));
-                }
+                errors.Add(new PipelineError(planned.Described!.PathAt, $"\"{file}\" exists (set overwrite: true to replace it)"));
             }
         }
 
-        return new PlannedJob(job, detected, true, package.Vms, null, outputs);
+        return planned;
     }
 
     private static PlannedOutput? Output(JobSpec job, StepSpec step, FormatRegistry registry, long capacity, int sectorSize, string path, List<PipelineError> errors)
@@ -192,13 +195,12 @@ public static class JobPlanner
         var writers = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var job in jobs)
         {
-            var kept = job.Spec.Chain.Where(s => s.Keep).ToList();
             var written = job.Outputs.Where(o => o.Step.Keep).Select(o => (o.Path, o.Step.PathAt)).ToList();
-            if (job.IsVm && kept.Count > 0)
+            if (job.Described is { } described)
             {
-                // Each VM's <vm>.vm.json (and .ps1) too: two jobs (or two VMs) of the same name would share them.
-                var described = kept[VmFiles.DescribedStep(kept)];
-                written.AddRange(job.Vms.SelectMany(vm => VmFiles.FilesBeside(described, job.Spec.Name, vm).Take(1)).Select(path => (path, described.PathAt)));
+                // Each VM's <vm>.vm.json too: two jobs (or two VMs) of the same name would share it
+                // (and its script, which then needs no message of its own).
+                written.AddRange(job.Vms.Select(vm => (VmFiles.DescriptionPath(described, job.Spec.Name, vm), described.PathAt)));
             }
 
             foreach (var (path, at) in written)
