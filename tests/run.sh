@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, exactly as CI runs it: installs the independent oracles the tests use
 # (qemu-img, qemu-system-x86_64, bunzip2, b3sum, xxhsum, sgdisk, sfdisk) and clang (the native
-# build links with it) when they are missing, builds in Release, publishes the native executable
+# build links with it) when they are missing, PowerShell 7 as a .NET tool (artifacts/tools/pwsh), builds in Release, publishes the native executable
 # users install into artifacts/native (the tests that run v2v as a process run that), runs every
 # test project and ends with one line of totals: "N passed, N failed" (", N skipped" when some were skipped).
 set -uo pipefail
@@ -23,6 +23,14 @@ if ((${#missing[@]})); then
   echo "installing test tools: ${missing[*]}"
   $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
     || { echo "could not install ${missing[*]}"; echo "0 passed, 1 failed"; exit 1; }
+fi
+
+# PowerShell 7 proves the Hyper-V scripts V2V writes (tests find it in artifacts/tools/pwsh).
+pwsh_version=7.6.9
+if ! artifacts/tools/pwsh/pwsh -NoProfile -Command '$PSVersionTable.PSVersion.ToString()' 2>/dev/null | grep -qx "$pwsh_version"; then
+  rm -rf artifacts/tools/pwsh
+  dotnet tool install --tool-path artifacts/tools/pwsh PowerShell --version "$pwsh_version" >/dev/null \
+    || { echo "could not install PowerShell $pwsh_version"; echo "0 passed, 1 failed"; exit 1; }
 fi
 
 results=artifacts/test-results

@@ -28,9 +28,14 @@ public static class ExternalTool
         return tool;
     }
 
+    /// <summary>
+    /// The tool on PATH, else where tests/run.sh installs .NET tools: artifacts/tools/TOOL/TOOL
+    /// (<c>dotnet tool install --tool-path artifacts/tools/TOOL</c>, e.g. pwsh).
+    /// </summary>
     public static string? Find(string tool) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
             .Select(dir => Path.Combine(dir, tool))
+            .Append(Path.Combine(RepositoryPaths.Root, "artifacts", "tools", tool, tool))
             .FirstOrDefault(File.Exists);
 
     public static ToolResult Run(string tool, params string[] arguments) => RunIn(null, tool, arguments);
