@@ -115,10 +115,11 @@ public partial class WindowsBuildTests
         }
 
         File.WriteAllBytes(linux.File("in/bad.vhdx"), File.ReadAllBytes(linux.File("in/disk.vhdx"))[..(200 * 1024)]);
+        string deep = "out/" + new string('d', 150) + "/" + new string('e', 150); // past Windows' old 260-character MAX_PATH
         foreach (var root in new[] { linux.Path, windows.Path })
         {
             Directory.CreateDirectory(Path.Combine(root, "in"));
-            Directory.CreateDirectory(Path.Combine(root, "out"));
+            Directory.CreateDirectory(Path.Combine(root, deep));
         }
 
         foreach (string file in Directory.GetFiles(linux.File("in")))
@@ -152,6 +153,7 @@ public partial class WindowsBuildTests
                 commands.Add(["info", at($"in/vm.{kind}"), "--json"]);
             }
 
+            commands.Add(["convert", at("in/disk.vmdk"), at(deep + "/long.vhdx"), "--json", "--no-progress"]);
             commands.Add(["check", at("out/vhdx.vhdx"), "--json"]);
             commands.Add(["check", at("out/raw.vmdk"), "--json"]);
             commands.Add(["compare", at("in/disk.raw"), at("out/vmdk.vhdx"), "--json"]);
@@ -190,7 +192,7 @@ public partial class WindowsBuildTests
         {
             ("out/raw.vhdx", "vhdx"), ("out/vhd.vhdx", "vhdx"), ("out/vhdx.vhdx", "vhdx"), ("out/vmdk.vhdx", "vhdx"), ("out/raw.vhd", "vpc"), ("out/raw.vmdk", "vmdk"),
             ("out/vhdx.raw", "raw"), ("ova/tiny-boot-disk1.vhdx", "vhdx"), ("xva/tiny-boot-disk1.vhdx", "vhdx"), ("out/run/chain.vmdk", "vmdk"), ("out/run/chain.vhdx", "vhdx"),
-            ("out/run/tiny-boot-disk1.vhdx", "vhdx"),
+            ("out/run/tiny-boot-disk1.vhdx", "vhdx"), (deep + "/long.vhdx", "vhdx"),
         })
         {
             if (format is not ("raw" or "vpc")) // qemu-img checks neither
