@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite, exactly as CI runs it: installs the independent oracles the tests use
 # (qemu-img, qemu-system-x86_64, bunzip2, b3sum, xxhsum, sgdisk, sfdisk) and clang (the native
-# build links with it) when they are missing, builds in Release, publishes the native executable
-# users install into artifacts/native (the tests that run v2v as a process run that), runs every
+# build links with it) and wine64 (the Windows smoke suite) when they are missing, PowerShell 7 as a
+# .NET tool (artifacts/tools/pwsh), builds in Release, publishes the native executable
+# users install into artifacts/native (the tests that run v2v as a process run that) and the win-x64
+# build into artifacts/win-x64, runs every
 # test project and ends with one line of totals: "N passed, N failed" (", N skipped" when some were skipped).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +19,7 @@ command -v losetup >/dev/null || missing+=(mount)
 command -v sgdisk >/dev/null || missing+=(gdisk)
 command -v sfdisk >/dev/null || missing+=(fdisk)
 command -v clang >/dev/null || missing+=(clang)
+[ -x /usr/lib/wine/wine64 ] || missing+=(wine64)
 if ((${#missing[@]})); then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
@@ -25,11 +28,23 @@ if ((${#missing[@]})); then
     || { echo "could not install ${missing[*]}"; echo "0 passed, 1 failed"; exit 1; }
 fi
 
+# PowerShell 7 proves the Hyper-V scripts V2V writes (tests find it in artifacts/tools/pwsh).
+pwsh_version=7.6.9
+if ! artifacts/tools/pwsh/pwsh -NoProfile -Command '$PSVersionTable.PSVersion.ToString()' 2>/dev/null | grep -qx "$pwsh_version"; then
+  rm -rf artifacts/tools/pwsh
+  dotnet tool install --tool-path artifacts/tools/pwsh PowerShell --version "$pwsh_version" >/dev/null \
+    || { echo "could not install PowerShell $pwsh_version"; echo "0 passed, 1 failed"; exit 1; }
+fi
+
 results=artifacts/test-results
 rm -rf "$results"
 dotnet build V2V.sln -c Release -nologo -v quiet || { echo "0 passed, 1 failed"; exit 1; }
 rm -rf artifacts/native
 dotnet publish src/V2V.Cli -c Release -r linux-x64 -o artifacts/native -nologo -v quiet || { echo "0 passed, 1 failed"; exit 1; }
+# The Windows build (self-contained, JIT: native AOT does not cross-compile to Windows from Linux)
+# for the Windows smoke suite, which runs it under Wine.
+rm -rf artifacts/win-x64
+dotnet publish src/V2V.Cli -c Release -r win-x64 --self-contained -p:PublishAot=false -o artifacts/win-x64 -nologo -v quiet || { echo "0 passed, 1 failed"; exit 1; }
 # An incremental publish copies an older link; the tests take the executable as current only when
 # it is newer than the build they run beside.
 touch artifacts/native/v2v

@@ -5,10 +5,12 @@ using V2V.DiskFormats.Common;
 namespace V2V.Adapters.Physical;
 
 /// <summary>
-/// A raw image file or a Linux block device (/dev/sdX, /dev/nvme0n1, /dev/mapper/vg-lv), opened
-/// read-only. Extents come from SEEK_DATA/SEEK_HOLE, so the holes of a sparse image are never
-/// read; a block device reports itself as all data, and its size and sector size come from the
-/// device, not from fstat (which says 0).
+/// A raw image file, a Linux block device (/dev/sdX, /dev/nvme0n1, /dev/mapper/vg-lv) or a Windows
+/// physical drive (\\.\PhysicalDriveN), opened read-only and shared. Extents come from
+/// SEEK_DATA/SEEK_HOLE (Linux) or FSCTL_QUERY_ALLOCATED_RANGES (Windows), so the holes of a sparse
+/// image are never read; a device reports itself as all data, its size and sector size come from
+/// the device (BLKSSZGET/SEEK_END, IOCTL_DISK_GET_LENGTH_INFO/IOCTL_DISK_GET_DRIVE_GEOMETRY_EX), and
+/// on Windows it is read in whole sectors into sector-aligned memory.
 /// </summary>
 public sealed class RawDiskSource : IDiskSource
 {
@@ -33,6 +35,12 @@ public sealed class RawDiskSource : IDiskSource
         var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         try
         {
+            if (OperatingSystem.IsWindows() && WindowsFile.IsDevicePath(path))
+            {
+                var (size, sectorSize) = WindowsFile.DiskSize(handle, path);
+                return new RawDiskSource(path, handle, size, sectorSize, isBlockDevice: true);
+            }
+
             long length = RandomAccess.GetLength(handle);
             int? deviceSector = OperatingSystem.IsLinux() ? PosixFile.LogicalSectorSize(handle) : null;
             if (deviceSector is { } sector)
@@ -51,7 +59,7 @@ public sealed class RawDiskSource : IDiskSource
 
     public IEnumerable<DiskExtent> EnumerateExtents()
     {
-        if (IsBlockDevice || !OperatingSystem.IsLinux())
+        if (IsBlockDevice)
         {
             yield return new DiskExtent(0, Capacity, ExtentKind.Data);
             yield break;
@@ -60,7 +68,7 @@ public sealed class RawDiskSource : IDiskSource
         long position = 0;
         while (position < Capacity)
         {
-            long data = PosixFile.NextData(_handle, position);
+            long data = FileExtents.NextData(_handle, position, Capacity);
             if (data < 0 || data >= Capacity)
             {
                 yield return new DiskExtent(position, Capacity - position, ExtentKind.Unallocated);
@@ -72,7 +80,7 @@ public sealed class RawDiskSource : IDiskSource
                 yield return new DiskExtent(position, data - position, ExtentKind.Unallocated);
             }
 
-            long hole = PosixFile.NextHole(_handle, data, Capacity);
+            long hole = FileExtents.NextHole(_handle, data, Capacity);
             if (hole <= data)
             {
                 hole = Capacity; // a filesystem answering nonsense: read the rest rather than loop
@@ -86,6 +94,12 @@ public sealed class RawDiskSource : IDiskSource
     public void Read(long offset, Span<byte> destination)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(offset, Capacity - destination.Length);
+        if (IsBlockDevice && OperatingSystem.IsWindows())
+        {
+            WindowsFile.ReadAligned(_handle, offset, destination, LogicalSectorSize);
+            return;
+        }
+
         int got = PositionalRead.ReadFully(_handle, destination, offset);
         if (got < destination.Length)
         {

@@ -28,9 +28,16 @@ public static class ExternalTool
         return tool;
     }
 
+    /// <summary>
+    /// The tool on PATH, else where tests/run.sh installs .NET tools: artifacts/tools/TOOL/TOOL
+    /// (<c>dotnet tool install --tool-path artifacts/tools/TOOL</c>, e.g. pwsh), else in
+    /// /usr/lib/wine (wine64).
+    /// </summary>
     public static string? Find(string tool) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
             .Select(dir => Path.Combine(dir, tool))
+            .Append(Path.Combine(RepositoryPaths.Root, "artifacts", "tools", tool, tool))
+            .Append(Path.Combine("/usr/lib/wine", tool)) // Debian keeps wine64 off PATH
             .FirstOrDefault(File.Exists);
 
     public static ToolResult Run(string tool, params string[] arguments) => RunIn(null, tool, arguments);

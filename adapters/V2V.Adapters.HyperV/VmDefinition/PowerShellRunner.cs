@@ -43,13 +43,17 @@ public static class PowerShellRunner
             return new ApplyResult(false, 0, "", "", $"not applied: no PowerShell here; copy {Path.GetDirectoryName(full)} to the Hyper-V host and run {Path.GetFileName(full)} there");
         }
 
-        string[] arguments = host is null
-            ? ["-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-File", full]
-            : ["-NoProfile", "-NonInteractive", "-Command",
-               $"Invoke-Command -ComputerName {PowerShellScript.Quote(host)} -FilePath {PowerShellScript.Quote(full)} -ArgumentList {PowerShellScript.Quote(Path.GetDirectoryName(full)!)}"];
+        // The script runs inside try/catch so a failure comes back as its one-line message: PowerShell's
+        // own error view spreads it over several lines of source excerpt and colour codes.
+        string run = host is null
+            ? $"& {PowerShellScript.Quote(full)}"
+            : $"Invoke-Command -ComputerName {PowerShellScript.Quote(host)} -FilePath {PowerShellScript.Quote(full)} -ArgumentList {PowerShellScript.Quote(Path.GetDirectoryName(full)!)}";
+        string[] arguments = ["-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-Command",
+            $"try {{ {run} }} catch {{ [Console]::Error.WriteLine($_.Exception.Message); exit 1 }}"];
         var result = await Cli.Wrap(powershell)
             .WithArguments(arguments)
             .WithWorkingDirectory(Path.GetDirectoryName(full)!)
+            .WithEnvironmentVariables(e => e.Set("NO_COLOR", "1"))
             .WithValidation(CommandResultValidation.None)
             .ExecuteBufferedAsync(cancellationToken)
             .ConfigureAwait(false);

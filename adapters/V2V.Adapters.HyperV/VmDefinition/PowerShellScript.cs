@@ -56,7 +56,8 @@ public static class PowerShellScript
         Line("$ErrorActionPreference = 'Stop'");
         Line($"$name = {Quote(vm.Name)}");
         Line();
-        Line("if (Get-VM -Name $name -ErrorAction SilentlyContinue) {");
+        // Get-VM -Name takes wildcards: a name holding [ ] * ? would miss the VM it names.
+        Line("if (Get-VM | Where-Object { $_.Name -eq $name }) {");
         Line("    throw \"A VM named '$name' already exists. V2V does not overwrite VMs: remove or rename it, then run this again.\"");
         Line("}");
         Line();
@@ -93,11 +94,10 @@ public static class PowerShellScript
         Line("Get-VMNetworkAdapter -VM $vm | Remove-VMNetworkAdapter");
         foreach (var nic in vm.NetworkAdapters)
         {
-            Line($"Add-VMNetworkAdapter -VM $vm -Name {Quote(nic.Name)}{(nic.Switch is null ? "" : " -SwitchName " + Quote(nic.Switch))}");
-            if (nic.StaticMac is not null)
-            {
-                Line($"Set-VMNetworkAdapter -VMName $name -Name {Quote(nic.Name)} -StaticMacAddress '{nic.StaticMac}'");
-            }
+            // The MAC goes with the adapter: Set-VMNetworkAdapter -VMName would take the VM's name as a wildcard.
+            string nicSwitch = nic.Switch is null ? "" : " -SwitchName " + Quote(nic.Switch);
+            string mac = nic.StaticMac is null ? "" : $" -StaticMacAddress '{nic.StaticMac}'";
+            Line($"Add-VMNetworkAdapter -VM $vm -Name {Quote(nic.Name)}{nicSwitch}{mac}");
         }
 
         Line();

@@ -63,7 +63,7 @@ public sealed class AtomicOutputFile : IDisposable
         using var stream = new FileStream(Handle, FileAccess.ReadWrite, bufferSize: 0);
         if (durable)
         {
-            stream.Flush(flushToDisk: true);
+            stream.Flush(flushToDisk: true); // fsync on Linux, FlushFileBuffers on Windows
         }
     }
 

@@ -8,7 +8,9 @@ public static partial class FileSpace
 {
     /// <summary>
     /// Makes the file <paramref name="length"/> bytes long with the space reserved on disk
-    /// (posix_fallocate on Linux), so a fixed image cannot run out of space half-way.
+    /// (posix_fallocate on Linux), so a fixed image cannot run out of space half-way. On Windows
+    /// SetLength is SetEndOfFile, which allocates the clusters of a non-sparse NTFS file;
+    /// SetFileValidData (skipping the zeroing) needs SeManageVolumePrivilege and is not used.
     /// </summary>
     public static void Reserve(SafeFileHandle file, long length)
     {

@@ -21,9 +21,14 @@ public sealed class ImageFile : IDisposable
     public SafeFileHandle Handle { get; }
     public long Length { get; }
 
+    /// <summary>
+    /// Opens <paramref name="path"/> for reading, sharing read and write: V2V reads back (verifies,
+    /// inspects) outputs it still holds open for writing, and Windows refuses a second handle that
+    /// would deny the first one's write access. On Linux sharing modes are advisory either way.
+    /// </summary>
     public static ImageFile OpenRead(string path)
     {
-        var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
+        var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, FileOptions.RandomAccess);
         try
         {
             return new ImageFile(path, handle, RandomAccess.GetLength(handle));

@@ -62,6 +62,11 @@ public static partial class SafePath
     /// </summary>
     private static unsafe string RealPath(string path)
     {
+        if (OperatingSystem.IsWindows())
+        {
+            return ResolveLinks(path);
+        }
+
         string missing = "";
         for (string? at = path; at is not null; at = Path.GetDirectoryName(at))
         {
@@ -82,6 +87,33 @@ public static partial class SafePath
         }
 
         return path;
+    }
+
+    /// <summary>
+    /// realpath for Windows (no libc there): each existing component that is a symbolic link or
+    /// junction is replaced by its target, at most 40 times per component (a loop stops there).
+    /// </summary>
+    private static string ResolveLinks(string path)
+    {
+        string full = Path.GetFullPath(path);
+        string root = Path.GetPathRoot(full) ?? "";
+        string current = root;
+        foreach (string part in full[root.Length..].Split([Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar], StringSplitOptions.RemoveEmptyEntries))
+        {
+            current = Path.Join(current, part);
+            for (int hops = 0; hops < 40; hops++)
+            {
+                FileSystemInfo info = Directory.Exists(current) ? new DirectoryInfo(current) : new FileInfo(current);
+                if (!info.Exists || info.LinkTarget is not { } target)
+                {
+                    break;
+                }
+
+                current = Path.GetFullPath(target, Path.GetDirectoryName(current) ?? root);
+            }
+        }
+
+        return current;
     }
 
     [LibraryImport("libc", EntryPoint = "realpath", StringMarshalling = StringMarshalling.Utf8)]

@@ -35,13 +35,13 @@ public sealed class FlatExtent : VmdkExtent
         long position = 0;
         while (position < stored)
         {
-            long data = PosixFile.NextData(_file.Handle, _start + position);
+            long data = FileExtents.NextData(_file.Handle, _start + position, _start + stored);
             if (data < 0 || data - _start >= stored)
             {
                 break;
             }
 
-            long hole = PosixFile.NextHole(_file.Handle, data, _start + stored);
+            long hole = FileExtents.NextHole(_file.Handle, data, _start + stored);
             if (data - _start > position)
             {
                 yield return new DiskExtent(position, data - _start - position, ExtentKind.Zero);

@@ -13,7 +13,7 @@ param(
 $ErrorActionPreference = 'Stop'
 $name = 'converter_winxp'
 
-if (Get-VM -Name $name -ErrorAction SilentlyContinue) {
+if (Get-VM | Where-Object { $_.Name -eq $name }) {
     throw "A VM named '$name' already exists. V2V does not overwrite VMs: remove or rename it, then run this again."
 }
 

@@ -12,7 +12,7 @@ param(
 $ErrorActionPreference = 'Stop'
 $name = '2K8R2EESP1_2_Medium'
 
-if (Get-VM -Name $name -ErrorAction SilentlyContinue) {
+if (Get-VM | Where-Object { $_.Name -eq $name }) {
     throw "A VM named '$name' already exists. V2V does not overwrite VMs: remove or rename it, then run this again."
 }
 

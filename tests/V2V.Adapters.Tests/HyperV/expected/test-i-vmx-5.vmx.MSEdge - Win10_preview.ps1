@@ -11,7 +11,7 @@ param(
 $ErrorActionPreference = 'Stop'
 $name = 'MSEdge - Win10_preview'
 
-if (Get-VM -Name $name -ErrorAction SilentlyContinue) {
+if (Get-VM | Where-Object { $_.Name -eq $name }) {
     throw "A VM named '$name' already exists. V2V does not overwrite VMs: remove or rename it, then run this again."
 }
 
@@ -35,8 +35,7 @@ foreach ($disk in $disks) {
 
 # New-VM adds one unconnected adapter; the source's adapters replace it.
 Get-VMNetworkAdapter -VM $vm | Remove-VMNetworkAdapter
-Add-VMNetworkAdapter -VM $vm -Name 'Network Adapter 1'
-Set-VMNetworkAdapter -VMName $name -Name 'Network Adapter 1' -StaticMacAddress '000C29BFE45D'
+Add-VMNetworkAdapter -VM $vm -Name 'Network Adapter 1' -StaticMacAddress '000C29BFE45D'
 
 Set-VMBios -VM $vm -StartupOrder @('IDE', 'CD', 'LegacyNetworkAdapter', 'Floppy')
 

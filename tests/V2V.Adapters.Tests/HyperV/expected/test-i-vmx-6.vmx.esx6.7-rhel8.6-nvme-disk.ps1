@@ -11,7 +11,7 @@ param(
 $ErrorActionPreference = 'Stop'
 $name = 'esx6.7-rhel8.6-nvme-disk'
 
-if (Get-VM -Name $name -ErrorAction SilentlyContinue) {
+if (Get-VM | Where-Object { $_.Name -eq $name }) {
     throw "A VM named '$name' already exists. V2V does not overwrite VMs: remove or rename it, then run this again."
 }
 
@@ -35,8 +35,7 @@ foreach ($disk in $disks) {
 
 # New-VM adds one unconnected adapter; the source's adapters replace it.
 Get-VMNetworkAdapter -VM $vm | Remove-VMNetworkAdapter
-Add-VMNetworkAdapter -VM $vm -Name 'Network Adapter 1' -SwitchName 'External'
-Set-VMNetworkAdapter -VMName $name -Name 'Network Adapter 1' -StaticMacAddress '005056ACCF51'
+Add-VMNetworkAdapter -VM $vm -Name 'Network Adapter 1' -SwitchName 'External' -StaticMacAddress '005056ACCF51'
 
 Set-VMBios -VM $vm -StartupOrder @('IDE', 'CD', 'LegacyNetworkAdapter', 'Floppy')
 

@@ -12,7 +12,7 @@ param(
 $ErrorActionPreference = 'Stop'
 $name = 'win2019'
 
-if (Get-VM -Name $name -ErrorAction SilentlyContinue) {
+if (Get-VM | Where-Object { $_.Name -eq $name }) {
     throw "A VM named '$name' already exists. V2V does not overwrite VMs: remove or rename it, then run this again."
 }
 
@@ -37,8 +37,7 @@ foreach ($disk in $disks) {
 
 # New-VM adds one unconnected adapter; the source's adapters replace it.
 Get-VMNetworkAdapter -VM $vm | Remove-VMNetworkAdapter
-Add-VMNetworkAdapter -VM $vm -Name 'Network Adapter 1' -SwitchName 'External'
-Set-VMNetworkAdapter -VMName $name -Name 'Network Adapter 1' -StaticMacAddress '000C29469B0B'
+Add-VMNetworkAdapter -VM $vm -Name 'Network Adapter 1' -SwitchName 'External' -StaticMacAddress '000C29469B0B'
 
 Set-VMFirmware -VM $vm -FirstBootDevice (Get-VMHardDiskDrive -VM $vm -ControllerType SCSI -ControllerNumber 0 -ControllerLocation 0) -EnableSecureBoot On -SecureBootTemplate 'MicrosoftWindows'
 

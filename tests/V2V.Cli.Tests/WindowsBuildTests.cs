@@ -1,0 +1,206 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+using V2V.TestSupport;
+
+namespace V2V.Cli.Tests;
+
+/// <summary>
+/// The Windows smoke suite: the self-contained win-x64 build (tests/run.sh publishes it into
+/// artifacts/win-x64) runs under Wine on Z:\ paths, all commands in one Wine start (a cmd batch,
+/// since starting Wine costs most of a second). Every command must exit as the Linux build does
+/// and print the same JSON (paths and timings aside), so digests agree; qemu-img checks each
+/// Windows output and finds it identical to the Linux one. Wine cannot show physical drives
+/// (\\.\PhysicalDriveN) or a real Windows console (progress bar, Ctrl-C): not tested here.
+/// </summary>
+[NonParallelizable]
+public partial class WindowsBuildTests
+{
+    private static readonly string WinCli = Path.Combine(RepositoryPaths.Root, "artifacts", "win-x64", "v2v.exe");
+    private static readonly string Raw = Path.Combine(RepositoryPaths.Root, "samples", "tiny-boot", "tiny-boot.img");
+    private static readonly string Ova = Path.Combine(RepositoryPaths.Root, "samples", "vmware", "tiny-boot.ova");
+    private static readonly string Xva = Path.Combine(RepositoryPaths.Root, "samples", "xenserver", "tiny-boot.xva");
+
+    [GeneratedRegex("\"(elapsedSeconds|seconds)\": [0-9.E-]+")]
+    private static partial Regex Timing();
+
+    /// <summary>A Linux path as Wine's Z: drive shows it.</summary>
+    private static string Z(string path) => "Z:" + path.Replace('/', '\\');
+
+    private static string RequireWindowsBuild()
+    {
+        string wine = ExternalTool.Require("wine64");
+        if (!File.Exists(WinCli))
+        {
+            string message = $"{WinCli} is missing (tests/run.sh publishes the win-x64 build there)";
+            if (ExternalTool.InCi)
+            {
+                Assert.Fail(message);
+            }
+
+            Assert.Ignore(message);
+        }
+
+        return wine;
+    }
+
+    /// <summary>Runs every command with v2v.exe in one Wine start; each result as a process would give it.</summary>
+    private static List<CliResult> RunUnderWine(string wine, string work, string[][] commands)
+    {
+        var batch = new StringBuilder("@echo off\r\n");
+        for (int i = 0; i < commands.Length; i++)
+        {
+            string args = string.Join(' ', commands[i].Select(a => $"\"{a}\""));
+            batch.Append(CultureInvariant($"\"{Z(WinCli)}\" {args} > \"{Z(Path.Combine(work, $"{i}.out"))}\" 2> \"{Z(Path.Combine(work, $"{i}.err"))}\"\r\n"));
+            batch.Append(CultureInvariant($"echo %ERRORLEVEL% > \"{Z(Path.Combine(work, $"{i}.rc"))}\"\r\n"));
+        }
+
+        File.WriteAllText(Path.Combine(work, "smoke.cmd"), batch.ToString());
+        var start = new ProcessStartInfo(wine) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string a in new[] { "cmd", "/c", Z(Path.Combine(work, "smoke.cmd")) })
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        start.Environment["WINEDEBUG"] = "-all";
+        start.Environment["WINEPREFIX"] = Path.Combine(RepositoryPaths.Root, "artifacts", "wine-prefix");
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail("the Windows smoke batch did not finish under Wine in 5 minutes");
+        }
+
+        TestContext.Out.WriteLine($"wine: {stdout.Result}{stderr.Result}");
+        return Enumerable.Range(0, commands.Length).Select(i =>
+        {
+            string rc = Path.Combine(work, $"{i}.rc");
+            Assert.That(File.Exists(rc), Is.True, $"command {i} ({string.Join(' ', commands[i])}) did not run under Wine: {stderr.Result}");
+            return new CliResult(int.Parse(File.ReadAllText(rc).Trim(), System.Globalization.CultureInfo.InvariantCulture),
+                File.ReadAllText(Path.Combine(work, $"{i}.out")), File.ReadAllText(Path.Combine(work, $"{i}.err")));
+        }).ToList();
+    }
+
+    private static string CultureInvariant(FormattableString text) => FormattableString.Invariant(text);
+
+    /// <summary>Output with the work folder as {W}, Windows separators as /, timings as 0.</summary>
+    private static string Normalize(string text, string root)
+    {
+        text = text.Replace(Z(root).Replace("\\", "\\\\", StringComparison.Ordinal), "{W}", StringComparison.Ordinal) // in JSON strings
+            .Replace(Z(root), "{W}", StringComparison.Ordinal)
+            .Replace(root, "{W}", StringComparison.Ordinal)
+            .Replace("\\\\", "/", StringComparison.Ordinal)
+            .Replace('\\', '/')
+            .ReplaceLineEndings("\n");
+        return Timing().Replace(text, "\"$1\": 0");
+    }
+
+    [Test]
+    public void The_windows_build_under_wine_converts_checks_compares_and_runs_as_the_linux_build_does()
+    {
+        string wine = RequireWindowsBuild();
+        using var linux = new TempFolder();
+        using var windows = new TempFolder();
+        // One set of inputs (images carry random ids), copied so each build reads its own folder.
+        Directory.CreateDirectory(linux.File("in"));
+        File.Copy(Raw, linux.File("in/disk.raw"));
+        File.Copy(Ova, linux.File("in/vm.ova"));
+        File.Copy(Xva, linux.File("in/vm.xva"));
+        foreach (var (format, extra) in new[] { ("vhd", Array.Empty<string>()), ("vhdx", []), ("vmdk", ["--subformat", "monolithicSparse"]) })
+        {
+            var made = CliRunner.Run(["convert", linux.File("in/disk.raw"), linux.File("in/disk." + format), "--no-progress", .. extra]);
+            Assert.That(made.ExitCode, Is.EqualTo(0), made.StdErr);
+        }
+
+        File.WriteAllBytes(linux.File("in/bad.vhdx"), File.ReadAllBytes(linux.File("in/disk.vhdx"))[..(200 * 1024)]);
+        string deep = "out/" + new string('d', 150) + "/" + new string('e', 150); // past Windows' old 260-character MAX_PATH
+        foreach (var root in new[] { linux.Path, windows.Path })
+        {
+            Directory.CreateDirectory(Path.Combine(root, "in"));
+            Directory.CreateDirectory(Path.Combine(root, deep));
+        }
+
+        foreach (string file in Directory.GetFiles(linux.File("in")))
+        {
+            File.Copy(file, windows.File("in/" + Path.GetFileName(file)));
+        }
+
+        // The pipeline names its files relative to its own folder; on Windows with backslashes and a drive-letter path.
+        File.WriteAllText(linux.File("pipeline.yaml"),
+            "version: 1\njobs:\n  - name: chain\n    source: { path: in/disk.vhdx }\n    chain:\n      - { format: vmdk, path: out/run/chain.vmdk }\n      - { format: vhdx, path: " + linux.Path + "/out/run/chain.vhdx }\n" +
+            "  - name: vm\n    source: { path: in/vm.ova }\n    chain:\n      - { format: vhdx, path: \"out/run/{vm}-disk{n}.vhdx\" }\n");
+        File.WriteAllText(windows.File("pipeline.yaml"),
+            "version: 1\njobs:\n  - name: chain\n    source: { path: 'in\\disk.vhdx' }\n    chain:\n      - { format: vmdk, path: 'out\\run\\chain.vmdk' }\n      - { format: vhdx, path: '" + Z(windows.Path) + "\\out\\run\\chain.vhdx' }\n" +
+            "  - name: vm\n    source: { path: 'in\\vm.ova' }\n    chain:\n      - { format: vhdx, path: 'out\\run\\{vm}-disk{n}.vhdx' }\n");
+
+        string[][] Commands(Func<string, string> at)
+        {
+            var commands = new List<string[]>();
+            foreach (string kind in new[] { "raw", "vhd", "vhdx", "vmdk" })
+            {
+                commands.Add(["convert", at($"in/disk.{kind}"), at($"out/{kind}.vhdx"), "--json", "--verify", "--no-progress"]);
+                commands.Add(["info", at($"in/disk.{kind}"), "--json", "--digest"]);
+            }
+
+            commands.Add(["convert", at("in/disk.raw"), at("out/raw.vhd"), "--json", "--no-progress"]);
+            commands.Add(["convert", at("in/disk.raw"), at("out/raw.vmdk"), "--json", "--no-progress"]);
+            commands.Add(["convert", at("in/disk.vhdx"), at("out/vhdx.raw"), "--json", "--no-progress"]);
+            foreach (string kind in new[] { "ova", "xva" })
+            {
+                commands.Add(["convert", at($"in/vm.{kind}"), at(kind), "--json", "--no-progress"]);
+                commands.Add(["info", at($"in/vm.{kind}"), "--json"]);
+            }
+
+            commands.Add(["convert", at("in/disk.vmdk"), at(deep + "/long.vhdx"), "--json", "--no-progress"]);
+            commands.Add(["check", at("out/vhdx.vhdx"), "--json"]);
+            commands.Add(["check", at("out/raw.vmdk"), "--json"]);
+            commands.Add(["compare", at("in/disk.raw"), at("out/vmdk.vhdx"), "--json"]);
+            commands.Add(["run", at("pipeline.yaml"), "--report", at("out/report.json"), "--no-progress"]);
+            commands.Add(["info", at("in/bad.vhdx")]);
+            commands.Add(["convert", at("in/disk.raw"), at("out/raw.vhd"), "--no-progress"]); // exists: refused
+            return [.. commands];
+        }
+
+        var linuxCommands = Commands(p => Path.Combine(linux.Path, p));
+        var clock = Stopwatch.StartNew();
+        var linuxResults = linuxCommands.Select(CliRunner.Run).ToList();
+        var linuxTime = clock.Elapsed;
+        clock.Restart();
+        var windowsResults = RunUnderWine(wine, windows.Path, Commands(p => Z(Path.Combine(windows.Path, p))));
+        TestContext.Out.WriteLine($"{linuxCommands.Length} commands: Linux (in-process) {linuxTime.TotalSeconds:F1} s, Windows build under Wine {clock.Elapsed.TotalSeconds:F1} s");
+
+        Assert.Multiple(() =>
+        {
+            for (int i = 0; i < linuxCommands.Length; i++)
+            {
+                string what = string.Join(' ', linuxCommands[i]);
+                Assert.That(windowsResults[i].ExitCode, Is.EqualTo(linuxResults[i].ExitCode), $"{what}: exit code; stderr {windowsResults[i].StdErr}");
+                Assert.That(Normalize(windowsResults[i].StdErr, windows.Path), Is.EqualTo(Normalize(linuxResults[i].StdErr, linux.Path)), what + ": stderr");
+                if (linuxCommands[i][0] != "run")
+                {
+                    Assert.That(Normalize(windowsResults[i].StdOut, windows.Path), Is.EqualTo(Normalize(linuxResults[i].StdOut, linux.Path)), what + ": stdout");
+                }
+            }
+        });
+        Assert.That(linuxResults[^2].StdErr, Does.StartWith("error: "), "a malformed image is one error: line");
+        Assert.That(linuxResults[^3].ExitCode, Is.EqualTo(0), "run: " + linuxResults[^3].StdErr);
+        Assert.That(Normalize(File.ReadAllText(windows.File("out/report.json")), windows.Path), Is.EqualTo(Normalize(File.ReadAllText(linux.File("out/report.json")), linux.Path)));
+
+        foreach (var (file, format) in new[]
+        {
+            ("out/raw.vhdx", "vhdx"), ("out/vhd.vhdx", "vhdx"), ("out/vhdx.vhdx", "vhdx"), ("out/vmdk.vhdx", "vhdx"), ("out/raw.vhd", "vpc"), ("out/raw.vmdk", "vmdk"),
+            ("out/vhdx.raw", "raw"), ("ova/tiny-boot-disk1.vhdx", "vhdx"), ("xva/tiny-boot-disk1.vhdx", "vhdx"), ("out/run/chain.vmdk", "vmdk"), ("out/run/chain.vhdx", "vhdx"),
+            ("out/run/tiny-boot-disk1.vhdx", "vhdx"), (deep + "/long.vhdx", "vhdx"),
+        })
+        {
+            if (format is not ("raw" or "vpc")) // qemu-img checks neither
+            {
+                QemuImg.AssertChecks(windows.File(file), format);
+            }
+
+            QemuImg.AssertIdentical(windows.File(file), format, linux.File(file), format);
+        }
+    }
+}
