@@ -35,13 +35,14 @@ public sealed class FlatExtent : VmdkExtent
         long position = 0;
         while (position < stored)
         {
-            long data = PosixFile.NextData(_file.Handle, _start + position);
-            if (data < 0 || data - _start >= stored)
+            long found = PosixFile.NextData(_file.Handle, _file.Start + _start + position);
+            long data = found - _file.Start;
+            if (found < 0 || data - _start >= stored)
             {
                 break;
             }
 
-            long hole = PosixFile.NextHole(_file.Handle, data, _start + stored);
+            long hole = PosixFile.NextHole(_file.Handle, _file.Start + data, _file.Start + _start + stored) - _file.Start;
             if (data - _start > position)
             {
                 yield return new DiskExtent(position, data - _start - position, ExtentKind.Zero);
