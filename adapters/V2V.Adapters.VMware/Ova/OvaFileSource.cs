@@ -185,9 +185,14 @@ public sealed class OvaFileSource : IVmSource
             foreach (var target in _disks.Where(d => d.Vm == vm && d.File.Compression != "gzip" && _members.ContainsKey(d.File.Href)))
             {
                 long capacity;
-                using (var disk = OpenDisk($"{Path}:{target.File.Href}", _members[target.File.Href]))
+                try
                 {
+                    using var disk = OpenDisk($"{Path}:{target.File.Href}", _members[target.File.Href]);
                     capacity = disk.Capacity;
+                }
+                catch (V2VException)
+                {
+                    continue; // a damaged disk is reported when it is converted; info still describes the VM
                 }
 
                 int index = drives.FindIndex(d => d.Kind == DriveKind.Disk && d.Source == target.Disk.DiskId);

@@ -38,7 +38,7 @@ public sealed class VmxFile
 
         string text = Encoding.Latin1.GetString(probe);
         return text.Contains("virtualHW.version", StringComparison.OrdinalIgnoreCase)
-            || text.Contains("encryption.keySafe", StringComparison.OrdinalIgnoreCase);
+            || (text.Contains("encryption.keySafe", StringComparison.OrdinalIgnoreCase) && !text.Contains("createType", StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>True for a VMX whose configuration VMware encrypted (only encryption.* keys are readable).</summary>

@@ -45,8 +45,9 @@ public static class XvaCompression
                 got += read;
             }
         }
-        catch (InvalidDataException)
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
         {
+            // Damaged, or the head ends inside a block (zstd decodes whole blocks of up to 128 KiB).
             return null;
         }
 

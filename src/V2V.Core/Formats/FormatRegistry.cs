@@ -36,7 +36,7 @@ public sealed class FormatRegistry
     /// </summary>
     public Vm.IVmSource OpenVmStream(string name, Stream input, SourceOptions options)
     {
-        var (head, stream) = PrefixedStream.Peek(input, FileProbe.HeadSize);
+        var (head, stream) = PrefixedStream.Peek(input, FileProbe.StreamHeadSize);
         var probe = FileProbe.FromBytes(name, head);
         if (DetectVmSource(probe) is Vm.IStreamableVmSourceFormat format)
         {
