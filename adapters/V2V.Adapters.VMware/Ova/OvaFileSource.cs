@@ -216,7 +216,7 @@ public sealed class OvaFileSource : IVmSource
     /// <summary>gzip-compressed or chunked disks: their pieces streamed in order (hashed as they pass).</summary>
     private async Task ConvertStreamedAsync(OvfDiskTarget target, string name, IReadOnlyList<OvaMember> pieces, Func<VmDiskFeed, Task> convert)
     {
-        var hashed = pieces.Select(p => new HashingReadStream(new MemberStream(Handle, p), AlgorithmsFor(p.Name))).ToList();
+        var hashed = pieces.Select(p => new HashingReadStream(new OvaMemberStream(Handle, p), AlgorithmsFor(p.Name))).ToList();
         try
         {
             using var joined = new JoinedStream(hashed);
@@ -364,49 +364,5 @@ public sealed class OvaFileSource : IVmSource
         }
 
         return content;
-    }
-
-    /// <summary>A member's name and where its data lies in the archive.</summary>
-    private sealed record OvaMember(string Name, long Offset, long Length);
-
-    /// <summary>One member read front to back with positional reads.</summary>
-    private sealed class MemberStream(SafeFileHandle handle, OvaMember member) : ForwardOnlyStream
-    {
-        private long _done;
-
-        public override int Read(Span<byte> buffer)
-        {
-            int want = (int)Math.Min(buffer.Length, member.Length - _done);
-            int got = want == 0 ? 0 : RandomAccess.Read(handle, buffer[..want], member.Offset + _done);
-            if (got == 0 && want > 0)
-            {
-                throw new EndOfStreamException($"member \"{member.Name}\" ends early");
-            }
-
-            _done += got;
-            return got;
-        }
-    }
-
-    /// <summary>Several streams read one after the other as one.</summary>
-    private sealed class JoinedStream(IReadOnlyList<Stream> parts) : ForwardOnlyStream
-    {
-        private int _index;
-
-        public override int Read(Span<byte> buffer)
-        {
-            while (_index < parts.Count)
-            {
-                int got = parts[_index].Read(buffer);
-                if (got > 0 || buffer.IsEmpty)
-                {
-                    return got;
-                }
-
-                _index++;
-            }
-
-            return 0;
-        }
     }
 }
