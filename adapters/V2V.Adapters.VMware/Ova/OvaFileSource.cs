@@ -214,7 +214,7 @@ public sealed class OvaFileSource : IVmSource
     }
 
     /// <summary>gzip-compressed or chunked disks: their pieces streamed in order (hashed as they pass).</summary>
-    private async Task ConvertStreamedAsync(OvfDiskTarget target, string name, IReadOnlyList<OvaMember> pieces, Func<VmDiskFeed, Task> convert)
+    private async Task ConvertStreamedAsync(OvfDiskTarget target, string name, List<OvaMember> pieces, Func<VmDiskFeed, Task> convert)
     {
         var hashed = pieces.Select(p => new HashingReadStream(new OvaMemberStream(Handle, p), AlgorithmsFor(p.Name))).ToList();
         try
