@@ -160,9 +160,9 @@ public class VhdTests
     public void An_absolute_windows_locator_finds_the_parent_beside_the_child_and_a_missing_one_names_every_locator()
     {
         using var folder = new TempFolder();
-        var (_, expected, parentId) = Parent(folder, 4 * MiB);
+        var (_, expected, parentId) = Parent(folder, 8 * MiB);
         File.Move(folder.File("parent.vhd"), folder.File("base.vhd"));
-        File.WriteAllBytes(folder.File("child.vhd"), HandMadeVhd.Differencing(4 * MiB, parentId, "C:\\Hyper-V\\Disks\\base.vhd", new Dictionary<long, byte[]>(),
+        File.WriteAllBytes(folder.File("child.vhd"), HandMadeVhd.Differencing(8 * MiB, parentId, "C:\\Hyper-V\\Disks\\base.vhd", new Dictionary<long, byte[]>(),
             locatorCode: VhdParentLocator.W2ku));
 
         using (var disk = VhdDisk.Open(folder.File("child.vhd"), Core.Formats.SourceOptions.Default))
