@@ -16,7 +16,12 @@ public sealed class OvaFormat : IStreamableVmSourceFormat
     public bool Detect(FileProbe probe) =>
         TarProbe.FirstMemberName(probe.Head.Span) is { } first && first.EndsWith(".ovf", StringComparison.OrdinalIgnoreCase);
 
-    public IVmSource Open(string path, SourceOptions options, FormatRegistry disks) => OvaSource.Open(path, File.OpenRead(path));
+    /// <summary>A regular file is read in place; anything that cannot seek (a FIFO) is streamed.</summary>
+    public IVmSource Open(string path, SourceOptions options, FormatRegistry disks)
+    {
+        var file = File.OpenRead(path);
+        return file.CanSeek ? OvaFileSource.Open(path, file, disks) : OvaSource.Open(path, file);
+    }
 
     public IVmSource OpenStream(string name, Stream stream, SourceOptions options) => OvaSource.Open(name, stream);
 }

@@ -41,12 +41,19 @@ public static class CliRunner
         var stderr = process.StandardError.ReadToEndAsync();
         if (stdinFile is not null)
         {
-            using (var input = File.OpenRead(stdinFile))
+            try
             {
-                input.CopyTo(process.StandardInput.BaseStream);
-            }
+                using (var input = File.OpenRead(stdinFile))
+                {
+                    input.CopyTo(process.StandardInput.BaseStream);
+                }
 
-            process.StandardInput.Close();
+                process.StandardInput.Close();
+            }
+            catch (IOException)
+            {
+                // The process stopped reading (a refusal part-way through): its exit code and stderr say why.
+            }
         }
 
         process.WaitForExit();

@@ -17,6 +17,20 @@ public sealed partial class OvaManifest
     [GeneratedRegex(@"^(SHA1|SHA256|SHA512)\s*\((.+)\)\s*=\s*([0-9a-fA-F]+)$", RegexOptions.CultureInvariant)]
     private static partial Regex Line();
 
+    /// <summary>
+    /// The manifest without its entry for itself (an appliance build's <c>sha256sum --tag *</c>
+    /// lists the .mf too, with whatever it held then): such an entry cannot be checked.
+    /// </summary>
+    public OvaManifest WithoutSelf(string manifestName, out bool listedItself)
+    {
+        listedItself = Entries.ContainsKey(manifestName);
+        return listedItself ? new OvaManifest(Entries.Where(e => e.Key != manifestName).ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal)) : this;
+    }
+
+    /// <summary>The note shown when a manifest listed itself.</summary>
+    public static string SelfListedNote(string manifestName) =>
+        $"the manifest \"{manifestName}\" lists itself, which no manifest can check; that entry was ignored (every other entry was checked)";
+
     public static OvaManifest Parse(string name, byte[] content)
     {
         var entries = new Dictionary<string, (HashAlgorithmName, string)>(StringComparer.Ordinal);

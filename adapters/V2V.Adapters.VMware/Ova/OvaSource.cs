@@ -11,7 +11,7 @@ using V2V.DiskFormats.Vmdk;
 namespace V2V.Adapters.VMware.Ova;
 
 /// <summary>
-/// An OVA read as a stream, never unpacked: the .ovf (first member) and the manifest, then each
+/// An OVA read as a stream (standard input; a file is read in place by <see cref="OvaFileSource"/>), never unpacked: the .ovf (first member) and the manifest, then each
 /// disk converted as it passes. Every member is hashed as it is read and checked against the
 /// manifest; gzip-compressed disks are inflated on the fly and chunked disks (name.000000000,
 /// name.000000001, ...) are joined. Members with unsafe names or links are refused. A manifest at
@@ -66,7 +66,13 @@ public sealed class OvaSource : IVmSource
             {
                 if (entry.Name.EndsWith(".mf", StringComparison.OrdinalIgnoreCase) && disks.All(d => d.File.Href != entry.Name))
                 {
-                    manifest = OvaManifest.Parse($"{path}:{entry.Name}", ReadSmall(path, entry, OvaManifest.MaxLength));
+                    manifest = OvaManifest.Parse($"{path}:{entry.Name}", ReadSmall(path, entry, OvaManifest.MaxLength)).WithoutSelf(entry.Name, out bool listedItself);
+                    if (listedItself)
+                    {
+                        var noted = vms.ToDictionary(vm => vm, vm => vm with { SourceWarnings = [.. vm.SourceWarnings, OvaManifest.SelfListedNote(entry.Name)] });
+                        vms = [.. vms.Select(vm => noted[vm])];
+                        disks = [.. disks.Select(d => d with { Vm = noted[d.Vm] })];
+                    }
                 }
                 else if (!entry.Name.EndsWith(".cert", StringComparison.OrdinalIgnoreCase))
                 {
@@ -124,7 +130,16 @@ public sealed class OvaSource : IVmSource
                 using var content = targets[0].File.Compression == "gzip" ? new GZipStream(raw, CompressionMode.Decompress) : raw;
                 using var buffered = new BufferedStream(content, 1 << 20);
                 string name = $"{Path}:{href}";
-                var producer = StreamOptimizedProducer.Start(buffered, name);
+                StreamOptimizedProducer producer;
+                try
+                {
+                    producer = StreamOptimizedProducer.Start(buffered, name);
+                }
+                catch (UnsupportedFormatException e)
+                {
+                    // Other formats need random access, which a stream cannot give.
+                    throw new UnsupportedFormatException(name, $"{e.Message[(e.File.Length + 2)..]}; pass the OVA as a file (not on standard input): V2V then reads VHD, VHDX, raw and sparse VMDK members in place");
+                }
 
                 await convert(new VmDiskFeed(targets[0].Vm, targets[0].DiskNumber, name, producer, [Path])).ConfigureAwait(false);
                 if (raw is HashingReadStream hashed)
@@ -174,7 +189,8 @@ public sealed class OvaSource : IVmSource
             throw new InvalidImageException(Path, $"a second manifest, \"{entry.Name}\"");
         }
 
-        _manifest = OvaManifest.Parse($"{Path}:{entry.Name}", ReadSmall(Path, entry, OvaManifest.MaxLength));
+        // A self-entry is dropped silently here: the VMs were described before the manifest arrived.
+        _manifest = OvaManifest.Parse($"{Path}:{entry.Name}", ReadSmall(Path, entry, OvaManifest.MaxLength)).WithoutSelf(entry.Name, out _);
         foreach (var (name, hexes) in _awaitingManifest)
         {
             if (_manifest.Entries.ContainsKey(name))
@@ -233,14 +249,14 @@ public sealed class OvaSource : IVmSource
     }
 
     /// <summary>"disk1.vmdk.000000002" → "disk1.vmdk" (ovf:chunkSize members), else null.</summary>
-    private static string? ChunkBase(string name)
+    internal static string? ChunkBase(string name)
     {
         int dot = name.LastIndexOf('.');
         return dot > 0 && name.Length - dot == 10 && name[(dot + 1)..].All(char.IsAsciiDigit) ? name[..dot] : null;
     }
 
 
-    private static byte[] ReadSmall(string path, TarEntry entry, int limit)
+    internal static byte[] ReadSmall(string path, TarEntry entry, int limit)
     {
         if (entry.Length > limit)
         {

@@ -52,7 +52,8 @@ public static class OvfDescriptionReader
                     drives.Add(Drive(envelope, item, byInstance, DriveKind.CdRom));
                     break;
                 case "10":
-                    nics.Add(new VmNic(nics.Count, Value(item, "Address")?.ToLowerInvariant(), Value(item, "Address") is not null, Value(item, "Connection"), Value(item, "ResourceSubType")));
+                    string? mac = Value(item, "Address") ?? VirtualBoxMac(system, nics.Count);
+                    nics.Add(new VmNic(nics.Count, mac?.ToLowerInvariant(), mac is not null, Value(item, "Connection"), Value(item, "ResourceSubType")));
                     break;
                 case "14":
                     other.Add("floppy");
@@ -72,7 +73,7 @@ public static class OvfDescriptionReader
         var os = Children(system, "OperatingSystemSection").FirstOrDefault();
         return new VmDescription(
             Name: Children(system, "Name").FirstOrDefault()?.Value.Trim() is { Length: > 0 } n ? n : Attr(system, "id") ?? "vm",
-            SourceHypervisor: system.Descendants().Any(e => e.Name.LocalName == "Machine" && e.Name.NamespaceName.Contains("virtualbox", StringComparison.OrdinalIgnoreCase)) ? "virtualbox" : "vmware",
+            SourceHypervisor: HypervisorOf(system),
             SourceId: Attr(system, "id"),
             Firmware: FirmwareOf(system),
             Cpus: cpus,
@@ -81,6 +82,46 @@ public static class OvfDescriptionReader
             Drives: VmDescription.InControllerOrder(drives),
             Nics: nics,
             OtherDevices: [.. other.Order(StringComparer.Ordinal)]);
+    }
+
+    /// <summary>
+    /// Which product wrote the OVF, from its own marks: VirtualBox's vbox:Machine, XenServer's
+    /// xenovf namespace or "hvm-3.0-*"/"xen-3.0-*" system types, VMware's vmw: namespace or "vmx-NN"
+    /// system types; "unknown" when it carries none.
+    /// </summary>
+    private static string HypervisorOf(XElement system)
+    {
+        var root = system.Document?.Root ?? system;
+        var namespaces = root.DescendantsAndSelf().SelectMany(e => e.Attributes().Where(a => a.IsNamespaceDeclaration).Select(a => a.Value).Append(e.Name.NamespaceName)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var types = system.Descendants().Where(e => e.Name.LocalName == "VirtualSystemType").Select(e => e.Value.Trim()).ToList();
+        if (system.Descendants().Any(e => e.Name.LocalName == "Machine" && e.Name.NamespaceName.Contains("virtualbox", StringComparison.OrdinalIgnoreCase)))
+        {
+            return "virtualbox";
+        }
+
+        if (namespaces.Any(n => n.Contains("citrix.com/ovf", StringComparison.OrdinalIgnoreCase))
+            || types.Any(t => t.StartsWith("hvm-", StringComparison.OrdinalIgnoreCase) || t.StartsWith("xen-", StringComparison.OrdinalIgnoreCase)))
+        {
+            return "xenserver";
+        }
+
+        return namespaces.Any(n => n.Contains("vmware.com/schema/ovf", StringComparison.OrdinalIgnoreCase))
+            || types.Any(t => t.StartsWith("vmx-", StringComparison.OrdinalIgnoreCase)) ? "vmware" : "unknown";
+    }
+
+    /// <summary>VirtualBox records a NIC's MAC only in vbox:Machine/Hardware/Network/Adapter slot="N" MACAddress="080027000001".</summary>
+    private static string? VirtualBoxMac(XElement system, int slot)
+    {
+        var adapter = system.Descendants().Where(e => e.Name.LocalName == "Adapter" && e.Parent?.Name.LocalName == "Network"
+            && e.Ancestors().Any(a => a.Name.LocalName == "Machine" && a.Name.NamespaceName.Contains("virtualbox", StringComparison.OrdinalIgnoreCase)))
+            .FirstOrDefault(e => Attr(e, "slot") == slot.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        string? raw = adapter is null ? null : Attr(adapter, "MACAddress");
+        if (raw is not { Length: 12 } || !raw.All(char.IsAsciiHexDigit))
+        {
+            return null;
+        }
+
+        return string.Join(':', Enumerable.Range(0, 6).Select(i => raw.Substring(i * 2, 2)));
     }
 
     private static VmDrive Drive(OvfEnvelope envelope, XElement item, Dictionary<string, XElement> byInstance, DriveKind kind)

@@ -31,6 +31,11 @@ public sealed class VmxSource : IVmSource
     public static VmxSource Open(string path, SourceOptions options, FormatRegistry formats)
     {
         var vmx = VmxFile.Load(path);
+        if (vmx.IsEncrypted)
+        {
+            throw new UnsupportedFormatException(path, "the VM's configuration is encrypted (VMware Workstation encrypts it for a VM with a vTPM); its disks may not be: convert the .vmdk files directly, or remove the encryption in Workstation (VM Settings > Options > Access Control) first");
+        }
+
         var vm = VmxDescriptionReader.Read(vmx, System.IO.Path.GetFileNameWithoutExtension(path));
         var source = new VmxSource(path, vm, options, formats);
 

@@ -17,14 +17,18 @@ public sealed class XvaMetadata
     public const int MaxLength = 64 * 1024 * 1024;
     public const long MaxVirtualSize = 64L << 40;
 
-    private XvaMetadata(IReadOnlyList<VmDescription> vms, IReadOnlyList<XvaDisk> disks)
+    private XvaMetadata(IReadOnlyList<VmDescription> vms, IReadOnlyList<XvaDisk> disks, IReadOnlySet<string> skipped)
     {
         Vms = vms;
         Disks = disks;
+        Skipped = skipped;
     }
 
     public IReadOnlyList<VmDescription> Vms { get; }
     public IReadOnlyList<XvaDisk> Disks { get; }
+
+    /// <summary>VDIs exported with the VM that are not disks: the memory image of a suspended VM (VDI type "suspend").</summary>
+    public IReadOnlySet<string> Skipped { get; }
 
     public static XvaMetadata Parse(string file, byte[] xml)
     {
@@ -53,6 +57,7 @@ public sealed class XvaMetadata
 
         var vms = new List<VmDescription>();
         var disks = new List<XvaDisk>();
+        var skipped = new HashSet<string>(StringComparer.Ordinal);
         var byVdi = new Dictionary<string, XvaDisk>(StringComparer.Ordinal);
         foreach (var (vmRef, vm) in vmRecords)
         {
@@ -107,7 +112,22 @@ public sealed class XvaMetadata
                 GuestOs: GuestOs(objects, vm),
                 Drives: drives,
                 Nics: nics,
-                OtherDevices: other);
+                OtherDevices: other)
+            {
+                PowerState = Text(vm, "power_state") is { Length: > 0 } state ? state : null,
+            };
+
+            // preserve-power-state=true exports the memory image as a VDI with no VBD: not a disk.
+            if (Text(vm, "suspend_VDI") is { } suspendRef && objects.TryGetValue(suspendRef, out var suspend) && suspend.Class == "VDI"
+                && string.Equals(Text(suspend.Record, "type"), "suspend", StringComparison.OrdinalIgnoreCase))
+            {
+                skipped.Add(suspendRef);
+                description = description with
+                {
+                    SourceWarnings = [$"the VM was exported suspended: its memory image (VDI {suspendRef}) is not a disk and is not converted; the VM will cold-boot (start fresh, as after a power loss)"],
+                };
+            }
+
             vms.Add(description);
             foreach (var (vdi, i) in vdis.Select((d, i) => (d, i)))
             {
@@ -122,7 +142,7 @@ public sealed class XvaMetadata
             }
         }
 
-        return new XvaMetadata(vms, disks);
+        return new XvaMetadata(vms, disks, skipped);
     }
 
     private static string? GuestOs(Dictionary<string, (string Class, IReadOnlyDictionary<string, object?> Record)> objects, IReadOnlyDictionary<string, object?> vm)

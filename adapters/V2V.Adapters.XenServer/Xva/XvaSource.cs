@@ -150,6 +150,11 @@ public sealed class XvaSource : IVmSource
             int slash = entry.Name.IndexOf('/', StringComparison.Ordinal);
             string vdi = slash > 0 ? entry.Name[..slash] : "";
             string file = slash > 0 ? entry.Name[(slash + 1)..] : entry.Name;
+            if (_metadata.Skipped.Contains(vdi))
+            {
+                continue; // a suspended VM's memory image: its data is passed over, unread
+            }
+
             if (!disks.TryGetValue(vdi, out var disk))
             {
                 throw new InvalidImageException(Path, $"member \"{entry.Name}\" belongs to no disk that ova.xml describes");

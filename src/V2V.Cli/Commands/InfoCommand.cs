@@ -84,6 +84,11 @@ public static class InfoCommand
         {
             o.WriteLine(Printable.Line($"vm:         {vm.Name} ({vm.SourceHypervisor}{(vm.SourceId is null ? "" : $", id {vm.SourceId}")})"));
             o.WriteLine(Printable.Line($"  firmware  {vm.Firmware}, {vm.Cpus} CPU(s), {vm.MemoryMiB} MiB, guest {vm.GuestOs ?? "unknown"}"));
+            if (vm.PowerState is { } state)
+            {
+                o.WriteLine(Printable.Line($"  power     {state}"));
+            }
+
             int disk = 0;
             foreach (var drive in vm.Drives)
             {
@@ -112,7 +117,7 @@ public static class InfoCommand
                 o.WriteLine(Printable.Line($"            {attached.File} on {attached.ControllerType} {attached.ControllerNumber}:{attached.ControllerLocation}{(attached.Boot ? " (boot)" : "")}"));
             }
 
-            foreach (var warning in hyperV.Warnings)
+            foreach (var warning in vm.SourceWarnings.Concat(hyperV.Warnings))
             {
                 o.WriteLine(Printable.Line($"  warning   {warning}"));
             }

@@ -79,7 +79,7 @@ public static class VmConverter
                 var record = new ConvertedVm(vm, [.. converted[vm].OrderBy(d => d.Disk)]);
                 outputs.WriteText(descriptionPath(vm), VmDescriptionJson.Serialize(record));
                 var warnings = definitions?.Write(record, Path.GetDirectoryName(Path.GetFullPath(descriptionPath(vm)))!, n => outputs.PartialPathOf(specs[described].PathFor(vm, n)), outputs) ?? [];
-                result.Add(record with { Warnings = warnings });
+                result.Add(record with { Warnings = [.. vm.SourceWarnings, .. warnings] });
             }
 
             // Each disk checked its outputs against its own files; one disk's output must not be

@@ -8,7 +8,11 @@ public sealed class UnsafePathException : V2VException
     {
         File = file;
         Path = path;
+        Why = why;
     }
+
+    /// <summary>Why the path was refused, without the file and path.</summary>
+    public string Why { get; }
 
     public string File { get; }
     public string Path { get; }

@@ -20,7 +20,7 @@ public sealed class FileProbe
     public string Path { get; }
     public long Length { get; }
 
-    /// <summary>The first min(64 KiB, length) bytes.</summary>
+    /// <summary>The first min(64 KiB, length) bytes of a file; what was peeked of a stream.</summary>
     public ReadOnlyMemory<byte> Head { get; }
 
     /// <summary>The last min(1 KiB, length) bytes.</summary>
@@ -35,8 +35,15 @@ public sealed class FileProbe
         return new FileProbe(path, length, head[..got], tail[..gotTail]);
     }
 
+    /// <summary>
+    /// What is peeked from a stream (stdin), which cannot be probed again: up to 1 MiB, enough for
+    /// zstd, whose first block (up to 128 KiB compressed) must be whole before anything inflates.
+    /// </summary>
+    public const int StreamHeadSize = 1024 * 1024;
+
+    /// <summary>A probe of bytes peeked from a stream: all of them are the head (up to <see cref="StreamHeadSize"/>).</summary>
     public static FileProbe FromBytes(string path, byte[] content) =>
-        new(path, content.Length, content[..Math.Min(HeadSize, content.Length)], content[Math.Max(0, content.Length - TailSize)..]);
+        new(path, content.Length, content, content[Math.Max(0, content.Length - TailSize)..]);
 
     public bool HeadStartsWith(ReadOnlySpan<byte> magic, int offset = 0) =>
         Head.Length >= offset + magic.Length && Head.Span.Slice(offset, magic.Length).SequenceEqual(magic);

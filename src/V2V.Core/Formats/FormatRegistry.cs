@@ -5,8 +5,10 @@ namespace V2V.Core.Formats;
 
 /// <summary>
 /// The ordered list of formats. Sources are recognised by magic bytes, never by name; a file
-/// that matches no magic is raw, unless its extension claims a format, in which case it is a
-/// damaged image and is refused rather than copied byte for byte.
+/// that carries the signature of a container or compressor V2V does not read (qcow2, gzip, ISO,
+/// ...; <see cref="ForeignSignature"/>) is refused by what it is; a file that matches no magic is
+/// raw, unless its extension claims a format, in which case it is a damaged image and is refused
+/// rather than copied byte for byte.
 /// </summary>
 public sealed class FormatRegistry
 {
@@ -34,7 +36,7 @@ public sealed class FormatRegistry
     /// </summary>
     public Vm.IVmSource OpenVmStream(string name, Stream input, SourceOptions options)
     {
-        var (head, stream) = PrefixedStream.Peek(input, FileProbe.HeadSize);
+        var (head, stream) = PrefixedStream.Peek(input, FileProbe.StreamHeadSize);
         var probe = FileProbe.FromBytes(name, head);
         if (DetectVmSource(probe) is Vm.IStreamableVmSourceFormat format)
         {
@@ -42,7 +44,12 @@ public sealed class FormatRegistry
         }
 
         stream.Dispose();
-        throw new UnsupportedFormatException(name, "standard input carries no package V2V can read as a stream (OVA or XVA)");
+        if (ForeignSignature.Find(probe) is { } foreign)
+        {
+            throw ForeignSignature.Refusal(name, foreign);
+        }
+
+        throw new UnsupportedFormatException(name, "standard input carries no package V2V can read as a stream (OVA or XVA); pass a disk image as a file");
     }
 
     /// <summary>The VM package format of a file, if it is one.</summary>
@@ -58,6 +65,11 @@ public sealed class FormatRegistry
             {
                 return format;
             }
+        }
+
+        if (ForeignSignature.Find(probe) is { } foreign)
+        {
+            throw ForeignSignature.Refusal(probe.Path, foreign);
         }
 
         string extension = System.IO.Path.GetExtension(probe.Path).TrimStart('.');

@@ -49,6 +49,12 @@ public sealed record VmDescription(
     IReadOnlyList<VmNic> Nics,
     IReadOnlyList<string> OtherDevices)
 {
+    /// <summary>The power state the source recorded ("Suspended", "Halted", ...), when it records one.</summary>
+    public string? PowerState { get; init; }
+
+    /// <summary>What the source reader left out or could not take, shown with the VM's other warnings.</summary>
+    public IReadOnlyList<string> SourceWarnings { get; init; } = [];
+
     /// <summary>The hard disks, in the order their converted files are numbered.</summary>
     public IEnumerable<VmDrive> Disks => Drives.Where(d => d.Kind == DriveKind.Disk);
 

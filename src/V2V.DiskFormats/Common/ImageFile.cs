@@ -7,18 +7,28 @@ namespace V2V.DiskFormats.Common;
 /// <summary>
 /// A source image file opened read-only for positional reads. Every structured read says what
 /// it is reading, so a truncated file is reported with the structure and offset that are missing.
+/// It may also be a view of a file inside another one (a disk member of an OVA read in place):
+/// offsets are then relative to the member's first byte, and <see cref="Length"/> is the member's.
 /// </summary>
 public sealed class ImageFile : IDisposable
 {
-    private ImageFile(string path, SafeFileHandle handle, long length)
+    private readonly bool _ownsHandle;
+
+    private ImageFile(string path, SafeFileHandle handle, long start, long length, bool ownsHandle)
     {
         Path = path;
         Handle = handle;
+        Start = start;
         Length = length;
+        _ownsHandle = ownsHandle;
     }
 
     public string Path { get; }
     public SafeFileHandle Handle { get; }
+
+    /// <summary>Where this image begins in <see cref="Handle"/>'s file: 0, or a package member's data offset.</summary>
+    public long Start { get; }
+
     public long Length { get; }
 
     /// <summary>
@@ -31,13 +41,24 @@ public sealed class ImageFile : IDisposable
         var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, FileOptions.RandomAccess);
         try
         {
-            return new ImageFile(path, handle, RandomAccess.GetLength(handle));
+            return new ImageFile(path, handle, 0, RandomAccess.GetLength(handle), ownsHandle: true);
         }
         catch
         {
             handle.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// A view of <paramref name="length"/> bytes at <paramref name="start"/> of an open file (a tar
+    /// member); <paramref name="name"/> is what messages call it. The handle stays the caller's.
+    /// </summary>
+    public static ImageFile Slice(string name, SafeFileHandle handle, long start, long length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        return new ImageFile(name, handle, start, length, ownsHandle: false);
     }
 
     /// <summary>Reads exactly destination.Length bytes or reports the file as truncated at <paramref name="what"/>.</summary>
@@ -48,7 +69,7 @@ public sealed class ImageFile : IDisposable
             throw new InvalidImageException(Path, $"truncated: {what} needs {destination.Length} bytes at offset {offset}, but the file is {Length} bytes");
         }
 
-        if (PositionalRead.ReadFully(Handle, destination, offset) < destination.Length)
+        if (PositionalRead.ReadFully(Handle, destination, Start + offset) < destination.Length)
         {
             throw new InvalidImageException(Path, $"truncated: {what} at offset {offset} ended early");
         }
@@ -57,9 +78,15 @@ public sealed class ImageFile : IDisposable
     /// <summary>Reads what the file holds at offset; bytes past its end read as zero.</summary>
     public void ReadOrZero(long offset, Span<byte> destination)
     {
-        int done = offset < Length ? PositionalRead.ReadFully(Handle, destination[..(int)Math.Min(destination.Length, Length - offset)], offset) : 0;
+        int done = offset < Length ? PositionalRead.ReadFully(Handle, destination[..(int)Math.Min(destination.Length, Length - offset)], Start + offset) : 0;
         destination[done..].Clear();
     }
 
-    public void Dispose() => Handle.Dispose();
+    public void Dispose()
+    {
+        if (_ownsHandle)
+        {
+            Handle.Dispose();
+        }
+    }
 }

@@ -35,6 +35,22 @@ public sealed class VhdDisk : IDiskSource
     public int LogicalSectorSize => 512;
     public IReadOnlyList<VhdFile> Files => _files;
 
+    /// <summary>
+    /// A fixed or dynamic VHD that must stand alone (a package member, which has no folder to find
+    /// parents in): a differencing disk is refused.
+    /// </summary>
+    public static VhdDisk OpenAlone(ImageFile file)
+    {
+        var vhd = VhdFile.Open(file);
+        if (vhd.IsDifferencing)
+        {
+            vhd.Dispose();
+            throw new UnsupportedFormatException(file.Path, "is a differencing VHD inside a package, where no parent can be found: export the VM with its disks merged");
+        }
+
+        return new VhdDisk([vhd]);
+    }
+
     public static VhdDisk Open(string path, SourceOptions options)
     {
         var files = new List<VhdFile>();
@@ -84,10 +100,15 @@ public sealed class VhdDisk : IDiskSource
         }
     }
 
+    /// <summary>
+    /// The parent file: each locator (relative W2ru, absolute W2ku, then the header's parent name)
+    /// resolved beside the child; an absolute name from another host (<c>C:\VMs\parent.vhd</c>) is
+    /// then taken as the same file name beside the child. The refusal names every locator tried.
+    /// </summary>
     private static string FindParent(VhdFile child, SourceOptions options)
     {
-        UnsafePathException? refused = null;
-        var names = child.ParentLocations().Append(child.Header!.ParentName).Where(n => n.Length > 0).ToList();
+        var names = child.ParentLocations().Append(child.Header!.ParentName).Where(n => n.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+        var tried = new List<string>();
         foreach (var name in names)
         {
             try
@@ -97,29 +118,29 @@ public sealed class VhdDisk : IDiskSource
                 {
                     return resolved;
                 }
+
+                tried.Add($"\"{name}\" (no such file)");
             }
             catch (UnsafePathException e)
             {
-                refused ??= e;
+                tried.Add($"\"{name}\" (refused: {e.Why})");
             }
         }
 
-        // An absolute locator from another host: the same file name beside the child.
-        foreach (var name in names)
+        string folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(child.File.Path))!;
+        foreach (string beside in names.Select(n => System.IO.Path.GetFileName(n.Replace('\\', '/'))).Where(b => b.Length > 0).Distinct(StringComparer.Ordinal))
         {
-            string beside = System.IO.Path.GetFileName(name.Replace('\\', '/'));
-            if (beside.Length > 0 && File.Exists(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(child.File.Path))!, beside)))
+            if (File.Exists(System.IO.Path.Combine(folder, beside)))
             {
                 return SafePath.Resolve(child.File.Path, beside, allowExternal: false);
             }
+
+            tried.Add($"\"{beside}\" beside the child (no such file)");
         }
 
-        if (refused is not null)
-        {
-            throw refused;
-        }
-
-        throw new InvalidImageException(child.File.Path, $"parent disk \"{(names.Count > 0 ? names[0] : "?")}\" does not exist");
+        throw new InvalidImageException(child.File.Path, names.Count == 0
+            ? "differencing disk names no parent (no parent locator, no parent name)"
+            : $"parent disk does not exist; tried {string.Join(", ", tried)}");
     }
 
     public IEnumerable<DiskExtent> EnumerateExtents() =>

@@ -58,6 +58,9 @@ public sealed class VhdFile : IDisposable
         }
     }
 
+    /// <summary>Parses an image already open (a package member viewed in place); the caller keeps it on failure.</summary>
+    public static VhdFile Open(ImageFile file) => Parse(file);
+
     private static VhdFile Parse(ImageFile file)
     {
         string path = file.Path;

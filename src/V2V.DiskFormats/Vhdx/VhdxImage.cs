@@ -60,6 +60,9 @@ public sealed class VhdxImage : IDisposable
         }
     }
 
+    /// <summary>Parses an image already open (a package member viewed in place); the caller keeps it on failure.</summary>
+    public static VhdxImage Open(ImageFile file) => Parse(file);
+
     /// <summary>Reads file bytes as they are after log replay.</summary>
     public void ReadFile(long fileOffset, Span<byte> destination)
     {

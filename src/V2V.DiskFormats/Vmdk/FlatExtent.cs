@@ -35,13 +35,16 @@ public sealed class FlatExtent : VmdkExtent
         long position = 0;
         while (position < stored)
         {
-            long data = FileExtents.NextData(_file.Handle, _start + position, _start + stored);
-            if (data < 0 || data - _start >= stored)
+            // _file may be a slice of a package (an OVA member read in place): offsets in the
+            // underlying file are shifted by its Start.
+            long found = FileExtents.NextData(_file.Handle, _file.Start + _start + position, _file.Start + _start + stored);
+            long data = found - _file.Start;
+            if (found < 0 || data - _start >= stored)
             {
                 break;
             }
 
-            long hole = FileExtents.NextHole(_file.Handle, data, _start + stored);
+            long hole = FileExtents.NextHole(_file.Handle, _file.Start + data, _file.Start + _start + stored) - _file.Start;
             if (data - _start > position)
             {
                 yield return new DiskExtent(position, data - _start - position, ExtentKind.Zero);

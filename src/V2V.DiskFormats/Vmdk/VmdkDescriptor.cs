@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Text;
 using V2V.Core.Errors;
+using V2V.DiskFormats.Common;
 
 namespace V2V.DiskFormats.Vmdk;
 
@@ -55,7 +55,11 @@ public sealed class VmdkDescriptor
     public static VmdkDescriptor Parse(string file, ReadOnlySpan<byte> bytes)
     {
         int end = bytes.IndexOf((byte)0);
-        var text = Encoding.UTF8.GetString(end >= 0 ? bytes[..end] : bytes);
+        var content = end >= 0 ? bytes[..end] : bytes;
+
+        // File names (extents, parentFileNameHint) are in the code page the descriptor declares.
+        var encoding = DeclaredEncoding.FindDeclaration(content, "encoding") is { } declared ? DeclaredEncoding.Get(file, declared) : DeclaredEncoding.Default;
+        var text = encoding.GetString(content);
         var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         var extents = new List<VmdkExtentLine>();
         int lineNumber = 0;
@@ -97,6 +101,11 @@ public sealed class VmdkDescriptor
             {
                 throw new InvalidImageException(file, $"descriptor extents add up to more than {MaxSectors} sectors (64 TiB)");
             }
+        }
+
+        if (values.ContainsKey("encryption.keySafe") || values.ContainsKey("encryption.data"))
+        {
+            throw new UnsupportedFormatException(file, "is an encrypted VMDK (VMware VM encryption: encryption.keySafe/encryption.data): its sectors are ciphertext; decrypt the disk in VMware Workstation or vSphere first, then convert it");
         }
 
         var descriptor = new VmdkDescriptor(values, extents);

@@ -35,6 +35,9 @@ public sealed class VmdkDisk : IDiskSource
     public int LogicalSectorSize => 512;
     public IReadOnlyList<VmdkLayer> Layers => _layers;
 
+    /// <summary>A self-contained sparse VMDK (a package member viewed in place); see <see cref="VmdkLayer.OpenAlone"/>.</summary>
+    public static VmdkDisk OpenAlone(ImageFile file) => new([VmdkLayer.OpenAlone(file)]);
+
     public static VmdkDisk Open(string path, SourceOptions options)
     {
         var layers = new List<VmdkLayer>();

@@ -35,6 +35,29 @@ public sealed class VmdkLayer : IDisposable
     public long Capacity { get; }
     public IReadOnlyList<VmdkExtent> Extents => _extents;
 
+    /// <summary>
+    /// A monolithic sparse or streamOptimized VMDK that must stand alone (a package member viewed
+    /// in place): one sparse extent holding its own descriptor, no parent. The file is the layer's
+    /// once this returns.
+    /// </summary>
+    public static VmdkLayer OpenAlone(ImageFile file)
+    {
+        var head = new byte[(int)Math.Min(file.Length, 4096)];
+        file.ReadExactly(0, head, "file head");
+        if (!SparseExtentHeader.HasMagic(head))
+        {
+            throw new UnsupportedFormatException(file.Path, "is a VMDK descriptor or delta inside a package; only monolithic sparse and streamOptimized VMDKs, which hold their own data, can be read there");
+        }
+
+        var descriptor = EmbeddedDescriptor(file, head);
+        if (descriptor.Extents.Count != 1 || descriptor.Extents[0].Type != VmdkExtentType.Sparse || descriptor.HasParent)
+        {
+            throw new UnsupportedFormatException(file.Path, "is a VMDK that names other files (extents or a parent) inside a package, where they cannot be found");
+        }
+
+        return new VmdkLayer(file.Path, descriptor, [HostedSparseExtent.Open(file, descriptor.Extents[0].Sectors * 512)]);
+    }
+
     /// <summary>Opens a VMDK file: a text descriptor, or a sparse extent with an embedded descriptor.</summary>
     public static VmdkLayer Open(string path, SourceOptions options)
     {

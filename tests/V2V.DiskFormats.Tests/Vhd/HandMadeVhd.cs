@@ -14,7 +14,7 @@ internal static class HandMadeVhd
     /// number to its 512 bytes. Only those sectors are marked in the bitmaps.
     /// </summary>
     public static byte[] Differencing(long capacity, Guid parentId, string relativeParent, IReadOnlyDictionary<long, byte[]> sectors,
-        string creator = "win ", uint creatorVersion = 0x000A0000, bool lsbFirstBitmaps = false)
+        string creator = "win ", uint creatorVersion = 0x000A0000, bool lsbFirstBitmaps = false, uint locatorCode = VhdParentLocator.W2ru)
     {
         long blocks = (capacity + BlockSize - 1) / BlockSize;
         int batBytes = (int)((blocks * 4 + 511) / 512 * 512);
@@ -34,7 +34,7 @@ internal static class HandMadeVhd
         footer.Write(file);
         footer.Write(file.AsSpan((int)next));
         new VhdDynamicHeader(1536, (uint)blocks, BlockSize, parentId, 0, "parent.vhd",
-            [new VhdParentLocator(VhdParentLocator.W2ru, 1, (uint)locator.Length, (ulong)locatorOffset)]).Write(file.AsSpan(512));
+            [new VhdParentLocator(locatorCode, 1, (uint)locator.Length, (ulong)locatorOffset)]).Write(file.AsSpan(512));
         file.AsSpan(1536, batBytes).Fill(0xFF);
         foreach (var (block, offset) in blockOffsets)
         {

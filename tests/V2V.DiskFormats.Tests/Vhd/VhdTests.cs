@@ -157,6 +157,27 @@ public class VhdTests
     }
 
     [Test]
+    public void An_absolute_windows_locator_finds_the_parent_beside_the_child_and_a_missing_one_names_every_locator()
+    {
+        using var folder = new TempFolder();
+        var (_, expected, parentId) = Parent(folder, 8 * MiB);
+        File.Move(folder.File("parent.vhd"), folder.File("base.vhd"));
+        File.WriteAllBytes(folder.File("child.vhd"), HandMadeVhd.Differencing(8 * MiB, parentId, "C:\\Hyper-V\\Disks\\base.vhd", new Dictionary<long, byte[]>(),
+            locatorCode: VhdParentLocator.W2ku));
+
+        using (var disk = VhdDisk.Open(folder.File("child.vhd"), Core.Formats.SourceOptions.Default))
+        {
+            Assert.That(disk.Files[1].File.Path, Is.EqualTo(folder.File("base.vhd")));
+            Bytes.AssertEqual(expected, Bytes.ReadDisk(disk));
+        }
+
+        File.Delete(folder.File("base.vhd"));
+        var result = CliRunner.Run("info", folder.File("child.vhd"));
+        result.AssertRejected("child.vhd", "C:\\Hyper-V\\Disks\\base.vhd");
+        Assert.That(result.StdErr, Does.Contain("\"parent.vhd\"").And.Contain("\"base.vhd\" beside the child"));
+    }
+
+    [Test]
     public void Damaged_vhds_are_refused_with_the_field_named()
     {
         using var folder = new TempFolder();
