@@ -40,6 +40,9 @@ public sealed class RegistryKey
     /// <summary>Last written time as a FILETIME (100 ns ticks since 1601-01-01 UTC).</summary>
     public long LastWrittenFileTime => _node.LastWritten;
 
+    /// <summary>Last written time in UTC, or null when the stored FILETIME is out of DateTime's range.</summary>
+    public DateTime? LastWritten => _node.LastWritten is >= 0 and <= 2650467743999999999 ? DateTime.FromFileTimeUtc(_node.LastWritten) : null;
+
     /// <summary>True for a symbolic link key (its target is the REG_LINK value "SymbolicLinkValue").</summary>
     public bool IsSymbolicLink => (_node.Flags & KeyNode.SymbolicLinkFlag) != 0;
 

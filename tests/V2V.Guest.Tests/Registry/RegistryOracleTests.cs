@@ -14,8 +14,10 @@ public sealed class RegistryOracleTests
     public void every_key_and_value_equals_what_hivex_reads(string sample)
     {
         string path = HiveSamples.Get(sample);
+        var watch = Stopwatch.StartNew();
         var hive = RegistryHive.OpenFile(path);
         var ours = HiveSamples.Dump(hive);
+        TestContext.Out.WriteLine($"{sample}: opened and read every key and value in {watch.ElapsedMilliseconds} ms ({ours.Length} keys and values)");
         var theirs = HiveSamples.HivexDump(path);
         Assert.Multiple(() =>
         {
@@ -49,6 +51,7 @@ public sealed class RegistryOracleTests
             Assert.That(hive.OpenKey(@"CurrentControlSet\Control\ProductOptions")!.Value("ProductType")!.AsString(), Is.EqualTo("WinNT"));
             Assert.That(hive.OpenKey("MountedDevices")!.Value(@"\DosDevices\C:")!.Data.ToArray(), Is.EqualTo(Convert.FromHexString("3ea0be5c0000100000000000")));
             Assert.That(hive.OpenKey("no such key"), Is.Null);
+            Assert.That(hive.Root.LastWritten, Is.EqualTo(new DateTime(2012, 4, 4, 11, 47, 6, DateTimeKind.Utc)).Within(TimeSpan.FromSeconds(1)), "hivexml's root mtime");
         });
 
         // hivexget prints REG_SZ as text and REG_DWORD in decimal.
