@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, exactly as CI runs it: installs the independent oracles the tests use
-# (qemu-img, qemu-system-x86_64, bunzip2, b3sum, xxhsum, sgdisk, sfdisk) and clang (the native
+# (qemu-img, qemu-system-x86_64, bunzip2, b3sum, xxhsum, sgdisk, sfdisk, xz, hivexget/hivexregedit) and clang (the native
 # build links with it) when they are missing, builds in Release, publishes the native executable
 # users install into artifacts/native (the tests that run v2v as a process run that), runs every
 # test project and ends with one line of totals: "N passed, N failed" (", N skipped" when some were skipped).
@@ -17,6 +17,9 @@ command -v losetup >/dev/null || missing+=(mount)
 command -v sgdisk >/dev/null || missing+=(gdisk)
 command -v sfdisk >/dev/null || missing+=(fdisk)
 command -v clang >/dev/null || missing+=(clang)
+command -v xz >/dev/null || missing+=(xz-utils)
+command -v hivexget >/dev/null || missing+=(libhivex-bin)
+command -v hivexregedit >/dev/null || missing+=(libwin-hivex-perl)
 if ((${#missing[@]})); then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
