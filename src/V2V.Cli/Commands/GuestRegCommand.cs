@@ -18,7 +18,7 @@ public static class GuestRegCommand
         var key = new Argument<string>("KEY") { Description = "Key to export, below the hive's root (default: the whole hive)", DefaultValueFactory = _ => "" };
         var prefix = new Option<string?>("--prefix") { Description = "Root written before every key path (default: HKEY_LOCAL_MACHINE\\<HIVE-FILE name>; HKEY_CURRENT_USER for NTUSER.DAT)" };
         var command = new Command("reg", "Export a registry key of a hive file in .reg format (dirty hives replayed from their logs)") { hive, key, prefix };
-        command.SetAction(async (parse, _) =>
+        command.SetAction(async (parse, cancellation) =>
         {
             string path = parse.GetValue(hive)!;
             string wanted = parse.GetValue(key) ?? "";
@@ -29,10 +29,9 @@ public static class GuestRegCommand
                 await context.Error.WriteLineAsync($"note: {Printable.Line(finding)}").ConfigureAwait(false);
             }
 
-            // Write to a buffer first: a damaged cell met halfway fails the command without half an export on stdout.
-            using var text = new StringWriter();
-            RegFileExport.Write(start, parse.GetValue(prefix) ?? DefaultPrefix(path), text);
-            await context.Out.WriteAsync(text.ToString()).ConfigureAwait(false);
+            // The export reads the whole subtree before writing: damage fails the command with nothing on stdout.
+            RegFileExport.Write(start, parse.GetValue(prefix) ?? DefaultPrefix(path), context.Out);
+            await context.Out.FlushAsync(cancellation).ConfigureAwait(false);
             return 0;
         });
         return command;

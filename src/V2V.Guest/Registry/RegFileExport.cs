@@ -10,7 +10,8 @@ namespace V2V.Guest.Registry;
 /// when its data is exactly text + one NUL (otherwise <c>hex(1):</c>, so no byte is lost);
 /// REG_BINARY is <c>hex:</c>; every other type is <c>hex(N):</c> (EXPAND_SZ hex(2), MULTI_SZ
 /// hex(7), QWORD hex(b), ...). Hex lines wrap before 80 columns with <c>,\</c> and a two-space
-/// indent, as regedit does. Lines end with CRLF. Damaged cells throw as the reader does.
+/// indent, as regedit does. Lines end with CRLF. Every key and value is read before the first
+/// line is written, so a damaged cell throws (as the reader does) with nothing written.
 /// </summary>
 public static class RegFileExport
 {
@@ -23,13 +24,30 @@ public static class RegFileExport
     /// </summary>
     public static void Write(RegistryKey key, string prefix, TextWriter output)
     {
+        foreach (var each in Subtree(key))
+        {
+            foreach (var value in each.Values)
+            {
+                _ = value.Data;
+            }
+        }
+
         output.Write(Header + "\r\n\r\n");
+        foreach (var each in Subtree(key))
+        {
+            WriteKey(each, prefix, output);
+        }
+    }
+
+    /// <summary>The key and every key below it, depth first, subkeys in stored order.</summary>
+    private static IEnumerable<RegistryKey> Subtree(RegistryKey key)
+    {
         var pending = new Stack<RegistryKey>();
         pending.Push(key);
         while (pending.Count > 0)
         {
             var next = pending.Pop();
-            WriteKey(next, prefix, output);
+            yield return next;
             for (int i = next.Subkeys.Count - 1; i >= 0; i--)
             {
                 pending.Push(next.Subkeys[i]);

@@ -61,6 +61,25 @@ public sealed class RegFileExportTests
     }
 
     [Test]
+    public void damage_deep_in_the_tree_exits_2_with_nothing_on_stdout()
+    {
+        using var folder = new TempFolder();
+        string path = EditedHiveTests.TypedHive(folder);
+        byte[] hive = File.ReadAllBytes(path);
+        int vk = HiveEdits.FindCell(hive, "vk");
+        while ((HiveEdits.U32(hive, vk + 8) & 0x80000000) != 0)
+        {
+            vk = HiveEdits.FindCell(hive, "vk", vk + 8);
+        }
+
+        HiveEdits.SetU32(hive, vk + 12, 0x12345670); // the data offset names no cell
+        File.WriteAllBytes(path, hive);
+        var run = CliRunner.Run("guest", "reg", path);
+        run.AssertRejected(path, "is not an allocated cell");
+        Assert.That(run.StdOut, Is.Empty);
+    }
+
+    [Test]
     public void a_missing_key_exits_2()
     {
         string path = HiveSamples.Get("regipy/BCD.xz");
