@@ -99,6 +99,12 @@ public sealed class HiveReplayTests
             Assert.That(HiveSamples.Dump(hive), Is.EqualTo(HiveSamples.HivexDump(folder.File("newer"))));
         });
 
+        byte[] torn = (byte[])older.Clone();
+        torn[508] ^= 0xFF; // a wrong checksum: the base block comes from the oldest log's copy
+        var recovered = RegistryHive.Open("software", torn, [new("software.LOG1", log1), new("software.LOG2", log2)]);
+        Assert.That(recovered.Findings[0], Does.Contain("checksum is wrong").And.Contain("replayed 2 log entries"));
+        Assert.That(HiveSamples.Dump(recovered), Is.EqualTo(HiveSamples.Dump(hive)));
+
         log2[512 + 100] ^= 0x40; // inside the page references: Hash-1 no longer matches
         var stopped = RegistryHive.Open("software", primary, [new("software.LOG1", log1), new("software.LOG2", log2)]);
         Assert.Multiple(() =>
