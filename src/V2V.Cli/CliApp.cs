@@ -25,6 +25,7 @@ public static class CliApp
             CompareCommand.Build(context),
             RunCommand.Build(context),
             HyperVCommand.Build(context),
+            new Command("guest", "Look inside a guest's disks and files without mounting them") { GuestRegCommand.Build(context) },
         };
 
         var parse = root.Parse(args);
