@@ -9,7 +9,7 @@ public sealed partial class NtfsVolume
     /// <summary>Finds the file a path names and the stream its last component asks for ("name:stream").</summary>
     private (NtfsFile File, string Stream) Resolve(string path)
     {
-        var components = path.Split('\\', '/', StringSplitOptions.RemoveEmptyEntries);
+        var components = path.Split(['\\', '/'], StringSplitOptions.RemoveEmptyEntries);
         if (components.Length > MaxPathComponents)
         {
             throw new NtfsNotFoundException($"\"{path}\" has more than {MaxPathComponents} components");
