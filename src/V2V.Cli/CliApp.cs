@@ -25,6 +25,7 @@ public static class CliApp
             CompareCommand.Build(context),
             RunCommand.Build(context),
             HyperVCommand.Build(context),
+            GuestCommand.Build(context),
         };
 
         var parse = root.Parse(args);

@@ -142,6 +142,16 @@ public sealed partial class NtfsVolume
     /// <summary>The runs of a file's data (for tests and diagnostics; empty when resident).</summary>
     internal IReadOnlyList<DataRun> DataRuns(string path) => Guard(path, () => DataOf(path).Runs);
 
+    /// <summary>Where an MFT record sits in the volume (tests patch records there); records must not straddle runs.</summary>
+    internal long RecordOffset(long number)
+    {
+        long position = number * BootSector.MftRecordSize;
+        var run = _mft!.Runs.First(r => position / BootSector.ClusterSize >= r.Vcn && position / BootSector.ClusterSize < r.Vcn + r.Length);
+        return (run.Lcn * BootSector.ClusterSize) + position - (run.Vcn * BootSector.ClusterSize);
+    }
+
+    internal long RecordNumberOf(string path) => Guard(path, () => Resolve(path).File.RecordNumber);
+
     internal bool HasAttributeList(string path) => Guard(path, () => Resolve(path).File.HasAttributeList);
 
     internal T Guard<T>(string where, Func<T> action)
