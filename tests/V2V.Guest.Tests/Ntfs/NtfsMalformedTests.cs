@@ -149,7 +149,7 @@ public sealed class NtfsMalformedTests
                 _ = volume.Information;
                 _ = volume.LogFileState;
                 int budget = 200;
-                Walk(volume, "", 0, ref budget);
+                failures += Walk(volume, "", 0, ref budget);
             }
             catch (V2VException)
             {
@@ -163,14 +163,15 @@ public sealed class NtfsMalformedTests
     }
 
     /// <summary>Lists and reads what the damaged tree offers, up to a budget of names (damage can make the tree cyclic).</summary>
-    private static void Walk(NtfsVolume volume, string path, int depth, ref int budget)
+    private static int Walk(NtfsVolume volume, string path, int depth, ref int budget)
     {
+        int failures = 0;
         var buffer = new byte[16384];
         foreach (var entry in volume.ListDirectory(path).Where(e => !e.Name.StartsWith('$')).Take(40))
         {
             if (--budget < 0)
             {
-                return;
+                return failures;
             }
 
             string child = path + "\\" + entry.Name;
@@ -178,7 +179,7 @@ public sealed class NtfsMalformedTests
             {
                 if (entry.IsDirectory && depth < 4)
                 {
-                    Walk(volume, child, depth + 1, ref budget);
+                    failures += Walk(volume, child, depth + 1, ref budget);
                 }
                 else if (!entry.IsDirectory)
                 {
@@ -191,8 +192,11 @@ public sealed class NtfsMalformedTests
             catch (V2VException)
             {
                 // One damaged file does not stop the walk: the rest must still be safe to read.
+                failures++;
             }
         }
+
+        return failures;
     }
 
     private void PatchRecord(byte[] bytes, long number, Action<byte[]> patch)

@@ -13,7 +13,7 @@ public sealed class PartitionTableTests
 {
     private const string Fill = """
         mkntfs -F -Q -q ntfs.img >/dev/null 2>&1
-        mkfs.vfat -F 16 fat.img >/dev/null
+        mkfs.vfat -F 12 fat.img >/dev/null
         mkfs.ext4 -q -F ext4.img
         mkswap swap.img >/dev/null
         put() { dd if=$1 of=disk.img bs=1M seek=$2 conv=notrunc,sparse status=none; }
@@ -36,7 +36,7 @@ public sealed class PartitionTableTests
         Assert.That(layout.Volumes.Select(v => (v.Number, v.Offset, v.Length)), Is.EqualTo(Sfdisk(folder, includeExtended: false)));
         Assert.That(layout.Volumes.Select(v => v.FileSystem), Is.EqualTo(new[]
         {
-            FileSystemKind.Ntfs, FileSystemKind.Ext4, FileSystemKind.LinuxSwap, FileSystemKind.DynamicDisk, FileSystemKind.Fat16,
+            FileSystemKind.Ntfs, FileSystemKind.Ext4, FileSystemKind.LinuxSwap, FileSystemKind.DynamicDisk, FileSystemKind.Fat12,
         }));
         Assert.That(layout.Volumes[0].IsActive, Is.True);
         Assert.That(layout.Volumes.Skip(1).All(v => v.IsLogical), Is.True);
@@ -64,7 +64,7 @@ public sealed class PartitionTableTests
             Assert.That(layout.Volumes.Select(v => (v.Number, v.Offset, v.Length)), Is.EqualTo(expected));
             Assert.That(layout.Volumes.Select(v => v.FileSystem), Is.EqualTo(new[]
             {
-                FileSystemKind.Fat16, FileSystemKind.Ntfs, FileSystemKind.Ext4, FileSystemKind.DynamicDisk, FileSystemKind.LinuxSwap,
+                FileSystemKind.Fat12, FileSystemKind.Ntfs, FileSystemKind.Ext4, FileSystemKind.DynamicDisk, FileSystemKind.LinuxSwap,
             }));
             Assert.That(layout.HasEfiSystemPartition, Is.True);
             Assert.That(BootDiskInspector.Inspect(disk), Is.EqualTo(BootStyle.GptWithEsp));
