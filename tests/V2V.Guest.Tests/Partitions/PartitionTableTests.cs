@@ -15,7 +15,7 @@ public sealed class PartitionTableTests
         mkntfs -F -Q -q ntfs.img >/dev/null 2>&1
         mkfs.vfat -F 12 fat.img >/dev/null
         mkfs.ext4 -q -F ext4.img
-        mkswap swap.img >/dev/null
+        mkswap swap.img >/dev/null 2>&1
         put() { dd if=$1 of=disk.img bs=1M seek=$2 conv=notrunc,sparse status=none; }
         """;
 
@@ -25,9 +25,9 @@ public sealed class PartitionTableTests
         using var folder = new TempFolder();
         Shell(folder, """
             truncate -s 64M disk.img; truncate -s 8M ntfs.img fat.img ext4.img; truncate -s 4M swap.img
-            printf 'label: dos\n2048,+8M,7,*\n,+40M,5\n,+8M,83\n,+4M,82\n,+8M,42\n,,6\n' | sfdisk -q disk.img
-            """ + Fill + """
-            put ntfs.img 1; put ext4.img 10; put swap.img 19; put fat.img 33
+            printf 'label: dos\n2048,+8M,7,*\n,+1M,83\n,+1M,83\n,+40M,5\n,+8M,83\n,+4M,82\n,+8M,42\n,,6\n' | sfdisk -q disk.img
+            """ + "\n" + Fill + "\n" + """
+            put ntfs.img 1; put ext4.img 12; put swap.img 21; put fat.img 35
             """);
         using var disk = RawDiskSource.Open(folder.File("disk.img"));
         var layout = PartitionTable.Read(disk);
@@ -36,10 +36,10 @@ public sealed class PartitionTableTests
         Assert.That(layout.Volumes.Select(v => (v.Number, v.Offset, v.Length)), Is.EqualTo(Sfdisk(folder, includeExtended: false)));
         Assert.That(layout.Volumes.Select(v => v.FileSystem), Is.EqualTo(new[]
         {
-            FileSystemKind.Ntfs, FileSystemKind.Ext4, FileSystemKind.LinuxSwap, FileSystemKind.DynamicDisk, FileSystemKind.Fat12,
+            FileSystemKind.Ntfs, FileSystemKind.Unknown, FileSystemKind.Unknown, FileSystemKind.Ext4, FileSystemKind.LinuxSwap, FileSystemKind.DynamicDisk, FileSystemKind.Fat12,
         }));
         Assert.That(layout.Volumes[0].IsActive, Is.True);
-        Assert.That(layout.Volumes.Skip(1).All(v => v.IsLogical), Is.True);
+        Assert.That(layout.Volumes.Select(v => v.IsLogical), Is.EqualTo(new[] { false, false, false, true, true, true, true }));
         Assert.That(layout.IsDynamicDisk, Is.True);
         Assert.That(BootDiskInspector.Inspect(disk), Is.EqualTo(BootStyle.Mbr));
     }
@@ -50,8 +50,8 @@ public sealed class PartitionTableTests
         using var folder = new TempFolder();
         Shell(folder, """
             truncate -s 64M disk.img; truncate -s 8M ntfs.img fat.img ext4.img; truncate -s 4M swap.img
-            sgdisk -q -n 1:2048:+8M -t 1:ef00 -n 2:0:+8M -t 2:0700 -n 3:0:+8M -t 3:8300 -n 4:0:+4M -t 4:4201 -n 5:0:+4M -t 5:8200 disk.img
-            """ + Fill + """
+            sgdisk -o -n 1:2048:+8M -t 1:ef00 -n 2:0:+8M -t 2:0700 -n 3:0:+8M -t 3:8300 -n 4:0:+4M -t 4:4201 -n 5:0:+4M -t 5:8200 disk.img >/dev/null
+            """ + "\n" + Fill + "\n" + """
             put fat.img 1; put ntfs.img 9; put ext4.img 17; put swap.img 29
             """);
         string path = folder.File("disk.img");
