@@ -24,6 +24,17 @@ command -v clang >/dev/null || missing+=(clang)
 [ -x /usr/lib/wine/wine64 ] || missing+=(wine64)
 command -v hivexget >/dev/null || missing+=(libhivex-bin)
 command -v hivexregedit >/dev/null || missing+=(libwin-hivex-perl)
+# guest readers (V2V.Guest.Tests): NTFS volumes built through ntfs-3g, and one file system of each kind the probe names
+command -v ntfs-3g >/dev/null || missing+=(ntfs-3g)
+command -v setfattr >/dev/null || missing+=(attr)
+command -v blkid >/dev/null || missing+=(util-linux)
+command -v mkfs.vfat >/dev/null || missing+=(dosfstools)
+command -v mkfs.exfat >/dev/null || missing+=(exfatprogs)
+command -v mkfs.ext4 >/dev/null || missing+=(e2fsprogs)
+command -v mkfs.xfs >/dev/null || missing+=(xfsprogs)
+command -v mkfs.btrfs >/dev/null || missing+=(btrfs-progs)
+command -v cryptsetup >/dev/null || missing+=(cryptsetup-bin)
+command -v pvcreate >/dev/null || missing+=(lvm2)
 if ((${#missing[@]})); then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

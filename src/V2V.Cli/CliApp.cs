@@ -25,7 +25,7 @@ public static class CliApp
             CompareCommand.Build(context),
             RunCommand.Build(context),
             HyperVCommand.Build(context),
-            new Command("guest", "Look inside a guest's disks and files without mounting them") { GuestRegCommand.Build(context) },
+            GuestCommand.Build(context),
         };
 
         var parse = root.Parse(args);
