@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, exactly as CI runs it: installs the independent oracles the tests use
-# (qemu-img, qemu-system-x86_64, bunzip2, b3sum, xxhsum, sgdisk, sfdisk) and clang (the native
+# (qemu-img, qemu-system-x86_64, bunzip2, b3sum, xxhsum, xxd, sgdisk, sfdisk) and clang (the native
 # build links with it) when they are missing, builds in Release, publishes the native executable
 # users install into artifacts/native (the tests that run v2v as a process run that), runs every
 # test project and ends with one line of totals: "N passed, N failed" (", N skipped" when some were skipped).
@@ -12,6 +12,7 @@ command -v qemu-img >/dev/null || missing+=(qemu-utils)
 command -v bunzip2 >/dev/null || missing+=(bzip2)
 command -v b3sum >/dev/null || missing+=(b3sum)
 command -v xxhsum >/dev/null || missing+=(xxhash)
+command -v xxd >/dev/null || missing+=(xxd)
 command -v qemu-system-x86_64 >/dev/null || missing+=(qemu-system-x86)
 command -v losetup >/dev/null || missing+=(mount)
 command -v sgdisk >/dev/null || missing+=(gdisk)
