@@ -25,6 +25,7 @@ public static class CliApp
             CompareCommand.Build(context),
             RunCommand.Build(context),
             HyperVCommand.Build(context),
+            VersionCommand.Build(context),
         };
 
         var parse = root.Parse(args);
