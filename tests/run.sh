@@ -5,6 +5,9 @@
 # when they are missing, PowerShell 7 as a .NET tool (artifacts/tools/pwsh), builds in Release,
 # publishes the native executable users install into artifacts/native (the tests that run v2v as a
 # process run that) and the win-x64 build into artifacts/win-x64, runs every
+# (qemu-img, qemu-system-x86_64, bunzip2, b3sum, xxhsum, xxd, sgdisk, sfdisk) and clang (the native
+# build links with it) when they are missing, builds in Release, publishes the native executable
+# users install into artifacts/native (the tests that run v2v as a process run that), runs every
 # test project and ends with one line of totals: "N passed, N failed" (", N skipped" when some were skipped).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +19,7 @@ command -v b3sum >/dev/null || missing+=(b3sum)
 command -v xxhsum >/dev/null || missing+=(xxhash)
 command -v xz >/dev/null || missing+=(xz-utils)
 command -v zstd >/dev/null || missing+=(zstd)
+command -v xxd >/dev/null || missing+=(xxd)
 command -v qemu-system-x86_64 >/dev/null || missing+=(qemu-system-x86)
 command -v losetup >/dev/null || missing+=(mount)
 command -v sgdisk >/dev/null || missing+=(gdisk)

@@ -41,7 +41,7 @@ internal sealed record CheckReport(string Path, string Format, bool Clean, IRead
 
 internal sealed record CheckReportFinding(CheckSeverity Severity, string Text);
 
-internal sealed record CompareReport(string A, string B, bool Identical, long? FirstDifference, long CapacityA, long CapacityB);
+internal sealed record CompareReport(string A, string B, bool Identical, long? FirstDifference, long? CapacityA, long? CapacityB, string? DigestA = null, string? DigestB = null);
 
 internal sealed record InfoReport(string Path, string Format, string? Subformat, long Capacity, long AllocatedBytes, int LogicalSectorSize,
     IReadOnlyList<string> Chain, Dictionary<string, string> Properties, string? Digest);

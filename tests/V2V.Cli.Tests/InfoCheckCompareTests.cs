@@ -78,19 +78,53 @@ public class InfoCheckCompareTests
         Assert.That(result.StdOut, Does.Contain($"offset {4 * MiB + 1}"));
     }
 
-    [Test]
-    public void The_digest_is_what_b3sum_computes_by_the_documented_recipe()
+    // Each digest recomputed by its documented recipe with the hash's own command-line tool.
+    [TestCase(null, "xxhsum", "for f in piece.*; do xxhsum -H2 \"$f\" | cut -c1-32 | xxd -r -p; done > hashes && xxhsum -H2 hashes | cut -c1-32")]
+    [TestCase("sha256-1m", "sha256sum", "for f in piece.*; do sha256sum \"$f\" | cut -c1-64 | xxd -r -p; done > hashes && sha256sum hashes | cut -c1-64")]
+    [TestCase("blake3-1m", "b3sum", "for f in piece.*; do b3sum --raw \"$f\"; done > hashes && b3sum --no-names hashes")]
+    public void The_digest_is_what_the_hash_tool_computes_by_the_documented_recipe(string? name, string tool, string recipe)
     {
         using var folder = new TempFolder();
         string raw = SparseImage.Create(folder.File("d.raw"), 5 * MiB + 1536, [new DataRun(MiB + 7, 300000, RunFill.Random), new DataRun(5 * MiB, 1536, RunFill.Repeated, 3)]);
 
-        string ours = JsonDocument.Parse(CliRunner.Run("info", raw, "--json", "--digest").StdOut).RootElement.GetProperty("digest").GetString()!;
+        string[] arguments = name is null ? ["info", raw, "--json", "--digest"] : ["info", raw, "--json", "--digest", name];
+        string ours = JsonDocument.Parse(CliRunner.Run(arguments).StdOut).RootElement.GetProperty("digest").GetString()!;
 
-        ExternalTool.Require("b3sum");
-        var recipe = ExternalTool.RunIn(folder.Path, "bash", "-c",
-            "split -b 1M -a 6 d.raw piece. && for f in piece.*; do b3sum --raw \"$f\"; done > hashes && b3sum --no-names hashes");
-        Assert.That(recipe.ExitCode, Is.EqualTo(0), recipe.StdErr);
-        Assert.That(ours, Is.EqualTo("blake3-1m:" + recipe.StdOut.Trim()));
+        ExternalTool.Require(tool);
+        ExternalTool.Require("xxd");
+        var computed = ExternalTool.RunIn(folder.Path, "bash", "-c", "split -b 1M -a 6 d.raw piece. && " + recipe);
+        Assert.That(computed.ExitCode, Is.EqualTo(0), computed.StdErr);
+        Assert.That(ours, Is.EqualTo((name ?? "xxh128-1m") + ":" + computed.StdOut.Trim()));
+    }
+
+    [Test]
+    public void Compare_checks_an_image_against_a_digest_made_with_any_known_hash()
+    {
+        using var folder = new TempFolder();
+        string raw = SparseImage.Create(folder.File("d.raw"), 3 * MiB, [new DataRun(MiB, 5000, RunFill.Random)]);
+        string blake3 = JsonDocument.Parse(CliRunner.Run("info", raw, "--json", "--digest", "blake3-1m").StdOut).RootElement.GetProperty("digest").GetString()!;
+
+        var same = CliRunner.Run("compare", raw, blake3);
+        Assert.That(same.ExitCode, Is.EqualTo(0), same.StdErr);
+        Assert.That(same.StdOut, Does.Contain("identical"));
+
+        string wrong = blake3[..^1] + (blake3[^1] == '0' ? '1' : '0');
+        Assert.That(CliRunner.Run("compare", wrong, raw).ExitCode, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void Digests_made_with_different_hashes_are_called_incomparable_not_different()
+    {
+        using var folder = new TempFolder();
+        string raw = SparseImage.Create(folder.File("d.raw"), 2 * MiB, [new DataRun(0, 5000, RunFill.Random)]);
+        string xxh = JsonDocument.Parse(CliRunner.Run("info", raw, "--json", "--digest").StdOut).RootElement.GetProperty("digest").GetString()!;
+        string sha = JsonDocument.Parse(CliRunner.Run("info", raw, "--json", "--digest", "sha256-1m").StdOut).RootElement.GetProperty("digest").GetString()!;
+
+        var result = CliRunner.Run("compare", xxh, sha);
+        Assert.That(result.ExitCode, Is.EqualTo(2));
+        Assert.That(result.StdErr, Does.StartWith("error: xxh128-1m and sha256-1m digests cannot be compared"));
+        Assert.That(CliRunner.Run("compare", raw, xxh, "--digest", "sha256-1m").ExitCode, Is.EqualTo(2));
+        Assert.That(CliRunner.Run("compare", raw, "md5-1m:d41d8cd98f00b204e9800998ecf8427e").StdErr, Does.Contain("unknown digest"));
     }
 
     [Test]

@@ -33,10 +33,11 @@ public static class ConvertCommand
         var noStaticMac = new Option<bool>("--no-static-mac") { Description = "VM packages: let Hyper-V assign MACs instead of keeping the source's" };
         var vmFolder = new Option<string?>("--vm-folder") { Description = "VM packages: folder on the Hyper-V host for the VM's configuration" };
         var noSync = new Option<bool>("--no-sync") { Description = "Do not fsync the target before renaming it into place (faster; not crash-safe)" };
+        var digest = DigestOption.Create();
 
         var command = new Command("convert", "Convert a disk image or device into another format")
         {
-            source, target, to, subformat, blockSize, sectorSize, verify, force, json, noProgress, noSync, allowExternal,
+            source, target, to, subformat, blockSize, sectorSize, verify, force, json, noProgress, noSync, digest, allowExternal,
             generation, switches, defaultSwitch, memory, noStaticMac, vmFolder,
         };
 
@@ -46,7 +47,12 @@ public static class ConvertCommand
             string targetPath = parse.GetValue(target)!;
             long? block = parse.GetValue(blockSize) is { } size ? ByteSize.Parse(size, "--block-size") : null;
             var sourceOptions = new SourceOptions { AllowExternalFiles = parse.GetValue(allowExternal) };
-            var options = ConversionOptions.Default with { Verify = parse.GetValue(verify), Durable = !parse.GetValue(noSync) };
+            var options = ConversionOptions.Default with
+            {
+                Verify = parse.GetValue(verify),
+                Durable = !parse.GetValue(noSync),
+                Pipeline = ConversionOptions.Default.Pipeline with { Digest = DigestOption.From(parse, digest) },
+            };
             bool showProgress = context.ProgressAllowed && !parse.GetValue(noProgress);
 
             var vmFormat = sourcePath == "-" ? null : context.Registry.DetectVmSourceFile(sourcePath);

@@ -16,7 +16,9 @@ public static class InfoCommand
     {
         var image = new Argument<string>("IMAGE") { Description = "Image file or block device" };
         var json = new Option<bool>("--json") { Description = "Print as JSON" };
-        var digest = new Option<bool>("--digest") { Description = "Also read the disk and print its content digest" };
+        var digest = DigestOption.Create();
+        digest.Arity = ArgumentArity.ZeroOrOne;
+        digest.Description = $"Also read the disk and print its content digest; NAME as for convert (default {DigestAlgorithm.Default.Name})";
         var allowExternal = new Option<bool>("--allow-external-extents") { Description = "Let VMDK descriptors and VHD locators name files outside their own folder" };
         var command = new Command("info", "Describe a disk image") { image, json, digest, allowExternal };
 
@@ -33,8 +35,8 @@ public static class InfoCommand
             using var disk = context.Registry.Open(parse.GetValue(image)!, options);
             var description = disk.Describe();
             long allocated = disk.EnumerateExtents().Where(e => e.Kind == ExtentKind.Data).Sum(e => e.Length);
-            string? contentDigest = parse.GetValue(digest)
-                ? (await BlockPipeline.DigestAsync(disk, disk.Capacity, new PipelineOptions(), null, context.Cancellation).ConfigureAwait(false)).Digest
+            string? contentDigest = parse.GetResult(digest) is not null
+                ? (await BlockPipeline.DigestAsync(disk, disk.Capacity, new PipelineOptions { Digest = DigestOption.From(parse, digest) }, null, context.Cancellation).ConfigureAwait(false)).Digest
                 : null;
 
             if (parse.GetValue(json))

@@ -20,7 +20,9 @@ public static class RunCommand
         var only = new Option<string?>("--job") { Description = "Run only the job with this name" };
         var noProgress = new Option<bool>("--no-progress") { Description = "Do not draw progress bars" };
         var noSync = new Option<bool>("--no-sync") { Description = "Do not fsync outputs before renaming them into place" };
-        var command = new Command("run", "Run the jobs of a pipeline file") { file, dryRun, report, only, noProgress, noSync };
+        var digest = DigestOption.Create();
+        digest.Description += "; overrides the pipeline's digest settings";
+        var command = new Command("run", "Run the jobs of a pipeline file") { file, dryRun, report, only, noProgress, noSync, digest };
 
         command.SetAction(async (parse, _) =>
         {
@@ -28,6 +30,12 @@ public static class RunCommand
             var errors = new List<PipelineError>();
             var document = PipelineLoader.Load(path, errors);
             var jobs = document is null ? [] : JobPlanner.Plan(document, context.Registry, errors, parse.GetValue(only));
+            if (parse.GetValue(digest) is not null)
+            {
+                var chosen = DigestOption.From(parse, digest);
+                jobs = [.. jobs.Select(j => j with { Spec = j.Spec with { Digest = chosen } })];
+            }
+
             if (errors.Count > 0 || document is null)
             {
                 foreach (var error in errors.OrderBy(e => e.At.Line).ThenBy(e => e.At.Column))

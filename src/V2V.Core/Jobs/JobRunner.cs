@@ -2,6 +2,7 @@ using System.Diagnostics;
 using V2V.Core.Conversion;
 using V2V.Core.Errors;
 using V2V.Core.Formats;
+using V2V.Core.Pipeline;
 using V2V.Core.Vm;
 
 namespace V2V.Core.Jobs;
@@ -56,7 +57,12 @@ public static class JobRunner
     {
         var clock = Stopwatch.StartNew();
         var spec = job.Spec;
-        var options = ConversionOptions.Default with { Verify = spec.Verify, Durable = durable };
+        var options = ConversionOptions.Default with
+        {
+            Verify = spec.Verify,
+            Durable = durable,
+            Pipeline = ConversionOptions.Default.Pipeline with { Digest = spec.Digest ?? DigestAlgorithm.Default },
+        };
         var report = progress is null ? null : new Forward(p => progress.Report(new JobProgress(spec.Name, p)));
         try
         {

@@ -1,3 +1,5 @@
+using V2V.Core.Pipeline;
+
 namespace V2V.Core.Jobs;
 
 /// <summary>Where something was written in pipeline.yaml, for messages as FILE:LINE:COL.</summary>
@@ -12,8 +14,8 @@ public sealed record PipelineError(YamlLocation At, string Message)
     public override string ToString() => $"{At}: {Message}";
 }
 
-/// <summary>Settings every job starts from (<c>defaults:</c>).</summary>
-public sealed record JobDefaults(bool Verify, bool Overwrite);
+/// <summary>Settings every job starts from (<c>defaults:</c>); a null digest is <see cref="DigestAlgorithm.Default"/>.</summary>
+public sealed record JobDefaults(bool Verify, bool Overwrite, DigestAlgorithm? Digest = null);
 
 /// <summary>What a job reads: <c>type</c> (auto, physical, raw, vmdk, vmx, ova, ovf, xva, vhd, vhdx) and <c>path</c>.</summary>
 public sealed record SourceSpec(string Type, string Path, YamlLocation At, YamlLocation PathAt);
@@ -36,7 +38,8 @@ public sealed record HyperVSettings(
     string? Host);
 
 /// <summary>A named migration: one source read once, every step of its chain written from that one read.</summary>
-public sealed record JobSpec(string Name, SourceSpec Source, IReadOnlyList<StepSpec> Chain, bool Verify, bool Overwrite, YamlLocation At, HyperVSettings? HyperV = null);
+public sealed record JobSpec(string Name, SourceSpec Source, IReadOnlyList<StepSpec> Chain, bool Verify, bool Overwrite, YamlLocation At, HyperVSettings? HyperV = null,
+    DigestAlgorithm? Digest = null);
 
 /// <summary>A parsed, schema-checked pipeline.yaml; relative paths are already resolved against its folder.</summary>
 public sealed record PipelineDocument(string File, int Parallel, JobDefaults Defaults, IReadOnlyList<JobSpec> Jobs);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using V2V.Core.Errors;
+using V2V.Core.Pipeline;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -116,14 +117,15 @@ public static partial class PipelineLoader
             {
                 if (d is YamlMappingNode mapping)
                 {
-                    var fields = Keys(mapping, ["verify", "overwrite"]);
+                    var fields = Keys(mapping, ["verify", "overwrite", "digest"]);
                     defaults = new JobDefaults(
                         fields.TryGetValue("verify", out var v) ? Bool(v) ?? false : false,
-                        fields.TryGetValue("overwrite", out var o) ? Bool(o) ?? false : false);
+                        fields.TryGetValue("overwrite", out var o) ? Bool(o) ?? false : false,
+                        fields.TryGetValue("digest", out var h) ? Digest(h) : null);
                 }
                 else
                 {
-                    Error(d, "defaults must be a mapping (verify, overwrite)");
+                    Error(d, "defaults must be a mapping (verify, overwrite, digest)");
                 }
             }
 
@@ -164,7 +166,7 @@ public static partial class PipelineLoader
                 return null;
             }
 
-            var keys = Keys(mapping, ["name", "source", "chain", "verify", "overwrite", "hyperv"]);
+            var keys = Keys(mapping, ["name", "source", "chain", "verify", "overwrite", "digest", "hyperv"]);
             string? name = keys.TryGetValue("name", out var n) ? Text(n) : null;
             if (name is null)
             {
@@ -212,8 +214,9 @@ public static partial class PipelineLoader
 
             bool verify = keys.TryGetValue("verify", out var v) ? Bool(v) ?? defaults.Verify : defaults.Verify;
             bool overwrite = keys.TryGetValue("overwrite", out var o) ? Bool(o) ?? defaults.Overwrite : defaults.Overwrite;
+            var digest = keys.TryGetValue("digest", out var hash) ? Digest(hash) : defaults.Digest;
             var hyperV = keys.TryGetValue("hyperv", out var h) ? HyperV(h) : null;
-            return name is null || source is null ? null : new JobSpec(name, source, chain, verify, overwrite, At(mapping), hyperV);
+            return name is null || source is null ? null : new JobSpec(name, source, chain, verify, overwrite, At(mapping), hyperV, digest);
         }
 
         private HyperVSettings? HyperV(YamlNode node)
@@ -375,6 +378,18 @@ public static partial class PipelineLoader
             }
 
             return value;
+        }
+
+        private DigestAlgorithm? Digest(YamlNode node)
+        {
+            var text = Text(node);
+            var algorithm = text is null ? null : DigestAlgorithm.Find(text);
+            if (text is not null && algorithm is null)
+            {
+                Error(node, $"unknown digest \"{text}\" (known: {string.Join(", ", DigestAlgorithm.All.Select(a => a.Name))})");
+            }
+
+            return algorithm;
         }
 
         private bool? Bool(YamlNode node)

@@ -29,7 +29,7 @@ public static class BlockPipeline
         var pool = new ChunkPool(options.BuffersInFlight);
         var jobs = Channel.CreateBounded<BlockJob>(new BoundedChannelOptions(options.Workers * 2) { SingleWriter = true });
         var outcomes = Channel.CreateBounded<ChunkOutcome>(new BoundedChannelOptions(options.BuffersInFlight) { SingleReader = true });
-        using var digest = new ContentDigest();
+        using var digest = new ContentDigest(options.Digest);
         using var window = new SemaphoreSlim(options.BuffersInFlight);
         long dataBytesRead = 0;
         long zeroBytesDropped = 0;
@@ -147,7 +147,7 @@ public static class BlockPipeline
                 }
 
                 PieceHash hash = default;
-                ContentDigest.HashPiece(data, hash);
+                options.Digest.HashPiece(data, hash);
                 foreach (var target in targets)
                 {
                     target.Write(job.Offset, data);

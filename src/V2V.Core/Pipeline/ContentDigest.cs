@@ -1,26 +1,16 @@
-using Blake3;
-
 namespace V2V.Core.Pipeline;
 
 /// <summary>
 /// The content digest of a virtual disk, independent of its container:
-/// <c>BLAKE3( BLAKE3(piece₀) ‖ BLAKE3(piece₁) ‖ … )</c> where the pieces are the disk's
-/// consecutive 1 MiB ranges (the last may be short) and every hash is 32 bytes. BLAKE3 is a
-/// cryptographic hash several times faster than SHA-256, which keeps the digest off the copy's
-/// critical path. Piece hashes are computed in parallel by the workers that read them; this
-/// class only strings them together in disk order, buffering the few that arrive early. Zero
-/// runs cost a 32-byte append per MiB, never a read.
+/// <c>H( H(piece₀) ‖ H(piece₁) ‖ … )</c> where the pieces are the disk's consecutive 1 MiB ranges
+/// (the last may be short) and H is the <see cref="DigestAlgorithm"/> (default XXH3-128; SHA-256
+/// or BLAKE3 on request). Piece hashes are computed in parallel by the workers that read them;
+/// this class only strings them together in disk order, buffering the few that arrive early.
+/// Zero runs cost a hash-sized append per MiB, never a read.
 /// </summary>
-public sealed class ContentDigest : IDisposable
+public sealed class ContentDigest(DigestAlgorithm algorithm) : IDisposable
 {
-    public const string Algorithm = "blake3-1m";
-
-    private static readonly byte[] FullZeroPieceHash = HashPiece(new byte[Chunk.Size]);
-    // Long zero runs are folded 32768 piece hashes (1 MiB) per call: BLAKE3 is several times
-    // faster on large updates than on many small ones.
-    private static readonly Lazy<byte[]> ZeroHashRepeated = new(() => BuildRepeated(FullZeroPieceHash, 32768));
-
-    private Hasher _hash = Hasher.New();
+    private readonly DigestAlgorithm.IFold _hash = algorithm.CreateFold();
     private readonly Dictionary<long, Arrival> _early = [];
     private long _nextSequence;
     private long _covered;
@@ -49,7 +39,23 @@ public sealed class ContentDigest : IDisposable
         }
     }
 
-    /// <summary>Returns "blake3-1m:hex" once every block up to <paramref name="length"/> has been added.</summary>
+    public DigestAlgorithm Algorithm => algorithm;
+
+    /// <summary>
+    /// Splits a printed digest, <c>NAME:HEX</c> (16–64 hex bytes), into its hash name and lower-case
+    /// hex value; false for anything else. The name is not checked against the known algorithms,
+    /// so a caller can say which hash a digest it cannot recompute was made with.
+    /// </summary>
+    public static bool TryParse(string text, out string name, out string hex)
+    {
+        int colon = text.IndexOf(':', StringComparison.Ordinal);
+        name = colon > 0 ? text[..colon] : "";
+        hex = colon > 0 ? text[(colon + 1)..].ToLowerInvariant() : "";
+        return name.Length is > 0 and <= 32 && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')
+            && hex.Length is >= 32 and <= 128 && hex.Length % 2 == 0 && hex.All(char.IsAsciiHexDigitLower);
+    }
+
+    /// <summary>Returns "NAME:hex" (e.g. "xxh128-1m:…") once every block up to <paramref name="length"/> has been added.</summary>
     public string Finish(long length)
     {
         if (_early.Count != 0 || _covered != length)
@@ -57,19 +63,9 @@ public sealed class ContentDigest : IDisposable
             throw new InvalidOperationException($"digest incomplete: {_covered} of {length} bytes, {_early.Count} blocks out of order");
         }
 
-        Span<byte> digest = stackalloc byte[32];
-        _hash.Finalize(digest);
-        return $"{Algorithm}:{Convert.ToHexStringLower(digest)}";
-    }
-
-    /// <summary>The hash of one piece, as the workers compute it.</summary>
-    public static void HashPiece(ReadOnlySpan<byte> piece, Span<byte> hash) => Hasher.Hash(piece, hash);
-
-    private static byte[] HashPiece(ReadOnlySpan<byte> piece)
-    {
-        var hash = new byte[32];
-        HashPiece(piece, hash);
-        return hash;
+        Span<byte> digest = stackalloc byte[algorithm.HashLength];
+        _hash.Finish(digest);
+        return $"{algorithm.Name}:{Convert.ToHexStringLower(digest)}";
     }
 
     public void Dispose() => _hash.Dispose();
@@ -88,7 +84,7 @@ public sealed class ContentDigest : IDisposable
         else
         {
             var pieceHash = arrival.Hash;
-            _hash.Update(pieceHash);
+            _hash.Append(((ReadOnlySpan<byte>)pieceHash)[..algorithm.HashLength]);
         }
 
         _covered += arrival.Length;
@@ -100,33 +96,24 @@ public sealed class ContentDigest : IDisposable
         long fullPieces = length / Chunk.Size;
         if (fullPieces == 1)
         {
-            _hash.Update(FullZeroPieceHash);
+            _hash.Append(algorithm.ZeroPieceHash);
             fullPieces = 0;
         }
 
         while (fullPieces > 0)
         {
-            var repeated = ZeroHashRepeated.Value;
-            int batch = (int)Math.Min(fullPieces, repeated.Length / 32);
-            _hash.Update(repeated.AsSpan(0, batch * 32));
+            var repeated = algorithm.ZeroPieceHashes;
+            int batch = (int)Math.Min(fullPieces, repeated.Length / algorithm.HashLength);
+            _hash.Append(repeated.AsSpan(0, batch * algorithm.HashLength));
             fullPieces -= batch;
         }
 
         int tail = (int)(length % Chunk.Size);
         if (tail != 0)
         {
-            _hash.Update(HashPiece(new byte[tail]));
+            Span<byte> hash = stackalloc byte[algorithm.HashLength];
+            algorithm.HashPiece(new byte[tail], hash);
+            _hash.Append(hash);
         }
-    }
-
-    private static byte[] BuildRepeated(byte[] value, int count)
-    {
-        var result = new byte[value.Length * count];
-        for (int i = 0; i < count; i++)
-        {
-            value.CopyTo(result, i * value.Length);
-        }
-
-        return result;
     }
 }

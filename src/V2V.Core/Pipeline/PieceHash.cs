@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 
 namespace V2V.Core.Pipeline;
 
-/// <summary>A 32-byte BLAKE3 hash held inline, so blocks carry their hash without an allocation.</summary>
+/// <summary>A piece hash of up to 32 bytes held inline, so blocks carry their hash without an allocation.</summary>
 [InlineArray(32)]
 public struct PieceHash
 {

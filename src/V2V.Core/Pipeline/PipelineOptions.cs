@@ -15,6 +15,9 @@ public sealed record PipelineOptions
     /// </summary>
     public int BuffersInFlight { get; init; } = 32;
 
+    /// <summary>The hash the content digest is built from (<c>--digest</c>).</summary>
+    public DigestAlgorithm Digest { get; init; } = DigestAlgorithm.Default;
+
     /// <summary>Shortest time between two progress reports.</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 }

@@ -44,6 +44,42 @@ public class PipelineRunTests
     }
 
     [Test]
+    public void The_digest_is_chosen_in_defaults_per_job_and_on_the_command_line()
+    {
+        using var folder = new TempFolder();
+        string raw = SparseImage.Create(folder.File("d.raw"), 3 * MiB, [new DataRun(MiB, 70000, RunFill.Random)]);
+        File.WriteAllText(folder.File("pipeline.yaml"), """
+            version: 1
+            defaults: { digest: sha256-1m, verify: true }
+            jobs:
+              - name: by-default
+                source: { path: d.raw }
+                chain: [ { format: vhdx, path: out/a.vhdx } ]
+              - name: own
+                digest: blake3-1m
+                source: { path: d.raw }
+                chain: [ { format: vhdx, path: out/b.vhdx } ]
+            """);
+        string Expected(string name) => JsonDocument.Parse(CliRunner.Run("info", raw, "--json", "--digest", name).StdOut).RootElement.GetProperty("digest").GetString()!;
+        string[] Digests(params string[] extra)
+        {
+            var result = CliRunner.Run(["run", folder.File("pipeline.yaml"), "--report", folder.File("report.json"), "--no-progress", .. extra]);
+            Assert.That(result.ExitCode, Is.EqualTo(0), result.StdErr);
+            Directory.Delete(folder.File("out"), recursive: true);
+            return [.. JsonDocument.Parse(File.ReadAllText(folder.File("report.json"))).RootElement.GetProperty("jobs").EnumerateArray()
+                .Select(j => j.GetProperty("outputs")[0].GetProperty("digest").GetString()!)];
+        }
+
+        Assert.That(Digests(), Is.EqualTo(new[] { Expected("sha256-1m"), Expected("blake3-1m") }));
+        Assert.That(Digests("--digest", "xxh128-1m"), Is.EqualTo(new[] { Expected("xxh128-1m"), Expected("xxh128-1m") }));
+
+        File.WriteAllText(folder.File("pipeline.yaml"), File.ReadAllText(folder.File("pipeline.yaml")).Replace("blake3-1m", "md5-1m", StringComparison.Ordinal));
+        var refused = CliRunner.Run("run", folder.File("pipeline.yaml"));
+        Assert.That(refused.ExitCode, Is.EqualTo(2));
+        Assert.That(refused.StdErr, Does.Contain("pipeline.yaml:8:").And.Contain("unknown digest \"md5-1m\""));
+    }
+
+    [Test]
     public void Dry_run_prints_the_plan_and_writes_nothing()
     {
         using var folder = new TempFolder();
