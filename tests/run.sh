@@ -1,13 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite, exactly as CI runs it: installs the independent oracles the tests use
-# (qemu-img, qemu-system-x86_64, bunzip2, b3sum, xxhsum, xz, zstd, sgdisk, sfdisk, hivexget,
+# (qemu-img, qemu-system-x86_64, bunzip2, b3sum, xxhsum, xxd, xz, zstd, sgdisk, sfdisk, hivexget,
 # hivexregedit, ntfs-3g), clang (the native build links with it) and wine64 (the Windows smoke suite)
 # when they are missing, PowerShell 7 as a .NET tool (artifacts/tools/pwsh), builds in Release,
 # publishes the native executable users install into artifacts/native (the tests that run v2v as a
 # process run that) and the win-x64 build into artifacts/win-x64, runs every
-# (qemu-img, qemu-system-x86_64, bunzip2, b3sum, xxhsum, xxd, sgdisk, sfdisk) and clang (the native
-# build links with it) when they are missing, builds in Release, publishes the native executable
-# users install into artifacts/native (the tests that run v2v as a process run that), runs every
 # test project and ends with one line of totals: "N passed, N failed" (", N skipped" when some were skipped).
 set -uo pipefail
 cd "$(dirname "$0")/.."
