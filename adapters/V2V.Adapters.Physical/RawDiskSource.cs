@@ -24,6 +24,7 @@ public sealed class RawDiskSource : IDiskSource
     }
 
     public string Path { get; }
+    public IReadOnlyList<string> Files => [Path];
     public long Capacity { get; }
     public int LogicalSectorSize { get; }
     public bool IsBlockDevice { get; }

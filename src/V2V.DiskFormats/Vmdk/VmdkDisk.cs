@@ -35,6 +35,10 @@ public sealed class VmdkDisk : IDiskSource
     public int LogicalSectorSize => 512;
     public IReadOnlyList<VmdkLayer> Layers => _layers;
 
+    /// <summary>Every layer's descriptor and every extent file it names (flat, split -s001, deltas).</summary>
+    public IReadOnlyList<string> Files =>
+        [.. _layers.SelectMany(l => l.Extents.Select(e => e.FilePath).OfType<string>().Prepend(l.Path)).Distinct(StringComparer.Ordinal)];
+
     public static VmdkDisk Open(string path, SourceOptions options)
     {
         var layers = new List<VmdkLayer>();
