@@ -64,6 +64,7 @@ public sealed class RawDiskSource : IDiskSource
             long data = PosixFile.NextData(_handle, position);
             if (data < 0 || data >= Capacity)
             {
+                PositionalRead.EnsureLength(_handle, Path, Capacity);
                 yield return new DiskExtent(position, Capacity - position, ExtentKind.Unallocated);
                 yield break;
             }
@@ -87,11 +88,7 @@ public sealed class RawDiskSource : IDiskSource
     public void Read(long offset, Span<byte> destination)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(offset, Capacity - destination.Length);
-        int got = PositionalRead.ReadFully(_handle, destination, offset);
-        if (got < destination.Length)
-        {
-            throw new IOException($"{Path}: unexpected end of data at offset {offset + got} (was the file truncated while being read?)");
-        }
+        PositionalRead.ReadExactly(_handle, Path, destination, offset, "data");
     }
 
     public SourceDescription Describe() => new(

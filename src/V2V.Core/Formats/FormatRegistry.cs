@@ -89,7 +89,7 @@ public sealed class FormatRegistry
     {
         using var probeHandle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         long length = RandomAccess.GetLength(probeHandle);
-        return FileProbe.Read(path, length, (offset, buffer) => PositionalRead.ReadFully(probeHandle, buffer.Span, offset));
+        return FileProbe.Read(path, length, (offset, buffer) => PositionalRead.ReadAvailable(probeHandle, buffer.Span, offset));
     }
 
     public ITargetFormat Target(string name) =>

@@ -38,6 +38,7 @@ public sealed class FlatExtent : VmdkExtent
             long data = PosixFile.NextData(_file.Handle, _start + position);
             if (data < 0 || data - _start >= stored)
             {
+                PositionalRead.EnsureLength(_file.Handle, _file.Path, _start + stored);
                 break;
             }
 
@@ -59,7 +60,7 @@ public sealed class FlatExtent : VmdkExtent
     }
 
     public override void Read(long offset, Span<byte> destination, long virtualOffset, ILayerBacking below) =>
-        _file.ReadOrZero(_start + offset, destination);
+        _file.ReadOrZero(_start + offset, destination, "flat extent data");
 
     public override void Dispose()
     {
