@@ -25,6 +25,11 @@ public static class DiskConverter
         CancellationToken cancellationToken,
         FilesRead? read = null)
     {
+        if (source.Capacity == 0)
+        {
+            throw new InvalidImageException(source.Path, "is empty (0 bytes): there is no disk to convert");
+        }
+
         read ??= new FilesRead();
         read.AddRange(source.Files);
         using var outputs = new OutputSet(overwrite, options.Durable, read);
@@ -58,7 +63,15 @@ public static class DiskConverter
             {
                 var output = outputs.Create(plan.Request.Path);
                 files.Add(output);
-                targets.Add(plan.Format.Create(output.Handle, plan.Request));
+                try
+                {
+                    targets.Add(plan.Format.Create(output.Handle, plan.Request));
+                }
+                catch (IOException e)
+                {
+                    // A fixed target reserves its space here: a full disk must name the file.
+                    throw new IOException($"{output.PartialPath}: {e.Message}", e);
+                }
             }
 
             var copy = await BlockPipeline.RunAsync(producer, targets, options.Pipeline, SynchronousProgress(progress, ConversionPhase.Copying, null), cancellationToken).ConfigureAwait(false);
@@ -134,6 +147,11 @@ public static class DiskConverter
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var plan in plans)
         {
+            if (AtomicOutputFile.NameProblem(plan.Request.Path) is { } problem)
+            {
+                throw new UsageException(problem);
+            }
+
             plan.Format.Validate(plan.Request);
             read.Refuse(plan.Request.Path);
             if (!seen.Add(Path.GetFullPath(plan.Request.Path)))

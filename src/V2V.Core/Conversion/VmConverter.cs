@@ -63,6 +63,11 @@ public static class VmConverter
             {
                 for (int n = 1; n <= disks; n++)
                 {
+                    if (Output.AtomicOutputFile.NameProblem(spec.PathFor(vm, n)) is { } problem)
+                    {
+                        throw new Errors.UsageException(problem);
+                    }
+
                     read.Refuse(spec.PathFor(vm, n));
                 }
             }

@@ -77,6 +77,11 @@ public sealed class FormatRegistry
     /// <summary>The format of a file or block device, by its magic bytes.</summary>
     public IImageFormat DetectFile(string path)
     {
+        if (Directory.Exists(path))
+        {
+            throw new UsageException($"{path}: is a directory, not a disk image, device or VM package");
+        }
+
         if (!File.Exists(path))
         {
             throw new UsageException($"{path}: no such file or device");

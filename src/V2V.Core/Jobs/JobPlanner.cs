@@ -79,6 +79,12 @@ public static class JobPlanner
     private static PlannedJob? PlanJob(JobSpec job, FormatRegistry registry, List<PipelineError> errors, FilesRead read)
     {
         string path = job.Source.Path;
+        if (Directory.Exists(path))
+        {
+            errors.Add(new PipelineError(job.Source.PathAt, $"source \"{path}\" is a directory, not a disk image, device or VM package"));
+            return null;
+        }
+
         if (!File.Exists(path))
         {
             errors.Add(new PipelineError(job.Source.PathAt, $"source \"{path}\" does not exist"));
@@ -184,6 +190,12 @@ public static class JobPlanner
                 errors.Add(new PipelineError(step.At, e.Message));
                 return null;
             }
+        }
+
+        if (step.Keep && AtomicOutputFile.NameProblem(path) is { } tooLong)
+        {
+            errors.Add(new PipelineError(step.PathAt, tooLong));
+            return null;
         }
 
         if (step.Keep && !job.Overwrite && File.Exists(path))
