@@ -42,12 +42,12 @@ public sealed class FormatRegistry
         }
 
         stream.Dispose();
-        throw new UnsupportedFormatException(name, "standard input carries no package V2V can read as a stream (OVA or XVA)");
+        throw new UnsupportedFormatException(name, "is a stream (a pipe, FIFO or device) and holds no OVA or XVA, the only packages read as streams; other formats need a seekable file");
     }
 
     /// <summary>The VM package format of a file, if it is one.</summary>
     public Vm.IVmSourceFormat? DetectVmSourceFile(string path) =>
-        File.Exists(path) ? DetectVmSource(ProbeFile(path)) : null;
+        File.Exists(path) && !FileIdentity.IsStream(path) ? DetectVmSource(ProbeFile(path)) : null;
 
     /// <summary>The format whose magic the probe carries, raw when none does.</summary>
     public IImageFormat Detect(FileProbe probe)
@@ -85,6 +85,11 @@ public sealed class FormatRegistry
         if (!File.Exists(path))
         {
             throw new UsageException($"{path}: no such file or device");
+        }
+
+        if (FileIdentity.IsStream(path))
+        {
+            throw new UsageException($"{path}: is a pipe or character device, and this needs a seekable file (only convert reads a stream, and only an OVA or XVA)");
         }
 
         return Detect(ProbeFile(path));

@@ -91,6 +91,12 @@ public static class JobPlanner
             return null;
         }
 
+        if (FileIdentity.IsStream(path))
+        {
+            errors.Add(new PipelineError(job.Source.PathAt, $"source \"{path}\" is a pipe or character device; a pipeline needs a seekable file (it is read to plan, then to convert)"));
+            return null;
+        }
+
         var vmFormat = registry.DetectVmSourceFile(path);
         string detected = vmFormat?.Name ?? registry.DetectFile(path).Name;
         if (job.Source.Type != "auto" && !Detected[job.Source.Type].Contains(detected, StringComparer.Ordinal))
