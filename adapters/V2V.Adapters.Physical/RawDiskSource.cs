@@ -26,6 +26,7 @@ public sealed class RawDiskSource : IDiskSource
     }
 
     public string Path { get; }
+    public IReadOnlyList<string> Files => [Path];
     public long Capacity { get; }
     public int LogicalSectorSize { get; }
     public bool IsBlockDevice { get; }
@@ -71,6 +72,7 @@ public sealed class RawDiskSource : IDiskSource
             long data = FileExtents.NextData(_handle, position, Capacity);
             if (data < 0 || data >= Capacity)
             {
+                PositionalRead.EnsureLength(_handle, Path, Capacity);
                 yield return new DiskExtent(position, Capacity - position, ExtentKind.Unallocated);
                 yield break;
             }
@@ -100,11 +102,7 @@ public sealed class RawDiskSource : IDiskSource
             return;
         }
 
-        int got = PositionalRead.ReadFully(_handle, destination, offset);
-        if (got < destination.Length)
-        {
-            throw new IOException($"{Path}: unexpected end of data at offset {offset + got} (was the file truncated while being read?)");
-        }
+        PositionalRead.ReadExactly(_handle, Path, destination, offset, "data");
     }
 
     public SourceDescription Describe() => new(

@@ -20,6 +20,7 @@ public sealed class MemoryDisk : IDiskSource, IDiskTarget
     }
 
     public string Path => "memory";
+    public IReadOnlyList<string> Files => [];
     public long Capacity { get; }
     public int LogicalSectorSize { get; }
     public int Writes => Volatile.Read(ref _writes);

@@ -170,7 +170,7 @@ public sealed class OvaFileSource : IVmSource
     private IDiskSource OpenDisk(string name, OvaMember member)
     {
         var view = ImageFile.Slice(name, Handle, member.Offset, member.Length);
-        var probe = FileProbe.Read(name, member.Length, (offset, buffer) => PositionalRead.ReadFully(Handle, buffer.Span, member.Offset + offset));
+        var probe = FileProbe.Read(name, member.Length, (offset, buffer) => PositionalRead.ReadAvailable(Handle, buffer.Span, member.Offset + offset));
         return MemberDisk.Open(view, _formats.Detect(probe).Name);
     }
 
@@ -274,10 +274,7 @@ public sealed class OvaFileSource : IVmSource
         {
             cancellationToken.ThrowIfCancellationRequested();
             int want = (int)Math.Min(buffer.Length, member.Length - done);
-            if (PositionalRead.ReadFully(Handle, buffer.AsSpan(0, want), member.Offset + done) < want)
-            {
-                throw new InvalidImageException(Path, $"member \"{member.Name}\" ends early (the file was truncated while being read?)");
-            }
+            PositionalRead.ReadExactly(Handle, Path, buffer.AsSpan(0, want), member.Offset + done, $"member \"{member.Name}\"");
 
             hash.AppendData(buffer, 0, want);
             done += want;
@@ -358,10 +355,7 @@ public sealed class OvaFileSource : IVmSource
         }
 
         var content = new byte[member.Length];
-        if (PositionalRead.ReadFully(handle, content, member.Offset) < content.Length)
-        {
-            throw new InvalidImageException(path, $"member \"{member.Name}\" ends early (truncated?)");
-        }
+        PositionalRead.ReadExactly(handle, path, content, member.Offset, $"member \"{member.Name}\"");
 
         return content;
     }

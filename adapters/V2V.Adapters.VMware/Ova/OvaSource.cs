@@ -43,6 +43,7 @@ public sealed class OvaSource : IVmSource
 
     public string Path { get; }
     public string Format => "ova";
+    public IReadOnlyList<string> Files => _archive is FileStream ? [Path] : [];
     public IReadOnlyList<VmDescription> Vms { get; }
 
     public static OvaSource Open(string path, Stream archive)

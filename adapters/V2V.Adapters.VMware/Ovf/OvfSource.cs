@@ -27,17 +27,38 @@ public sealed class OvfSource : IVmSource
         _disks = disks;
         _options = options;
         _formats = formats;
+        Files = [path, .. disks.SelectMany(KnownFiles).Distinct(StringComparer.Ordinal)];
     }
 
     public string Path { get; }
     public string Format => "ovf";
     public IReadOnlyList<VmDescription> Vms { get; }
+    public IReadOnlyList<string> Files { get; }
 
     public static OvfSource Open(string path, SourceOptions options, FormatRegistry formats)
     {
         var envelope = OvfEnvelope.Load(path);
         var (vms, disks) = OvfDiskMap.Build(envelope, path);
         return new OvfSource(path, vms, disks, options, formats);
+    }
+
+    /// <summary>The files a disk will read, as far as they can be told now (a missing or unsafe one is reported when the disk is read).</summary>
+    private IEnumerable<string> KnownFiles(OvfDiskTarget disk)
+    {
+        try
+        {
+            if (disk.File.Compression == "gzip" || disk.File.ChunkSize is not null)
+            {
+                return PieceFiles(disk.File);
+            }
+
+            using var source = _formats.Open(Existing(SafePath.Resolve(Path, disk.File.Href, _options.AllowExternalFiles), disk.File.Href), _options);
+            return source.Files;
+        }
+        catch (Exception e) when (e is V2VException or IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
     }
 
     public async Task ForEachDiskAsync(Func<VmDiskFeed, Task> convert, CancellationToken cancellationToken)
@@ -58,7 +79,7 @@ public sealed class OvfSource : IVmSource
 
             string file = Existing(SafePath.Resolve(Path, disk.File.Href, _options.AllowExternalFiles), disk.File.Href);
             using var source = _formats.Open(file, _options);
-            await convert(new VmDiskFeed(disk.Vm, disk.DiskNumber, name, new RandomAccessProducer(source, source.Capacity), [Path, .. source.Describe().Chain])).ConfigureAwait(false);
+            await convert(new VmDiskFeed(disk.Vm, disk.DiskNumber, name, new RandomAccessProducer(source, source.Capacity), [Path, .. source.Files])).ConfigureAwait(false);
         }
     }
 

@@ -16,10 +16,13 @@ public sealed class VmxSource : IVmSource
     private readonly SourceOptions _options;
     private readonly FormatRegistry _formats;
 
-    private VmxSource(string path, VmDescription vm, SourceOptions options, FormatRegistry formats)
+    private readonly List<string> _files;
+
+    private VmxSource(string path, VmDescription vm, SourceOptions options, FormatRegistry formats, List<string>? files = null)
     {
         Path = path;
         Vms = [vm];
+        _files = files ?? [path];
         _options = options;
         _formats = formats;
     }
@@ -27,6 +30,7 @@ public sealed class VmxSource : IVmSource
     public string Path { get; }
     public string Format => "vmx";
     public IReadOnlyList<VmDescription> Vms { get; }
+    public IReadOnlyList<string> Files => _files;
 
     public static VmxSource Open(string path, SourceOptions options, FormatRegistry formats)
     {
@@ -42,7 +46,7 @@ public sealed class VmxSource : IVmSource
         // The VMX does not say how large its disks are; their headers do. Known capacities let a
         // pipeline check its targets (VHD's 2040 GiB, free space for fixed disks) before any copy.
         var drives = vm.Drives.Select(d => d is { Kind: DriveKind.Disk, Source: { } name } ? d with { Capacity = source.CapacityOf(name) } : d).ToList();
-        return new VmxSource(path, vm with { Drives = drives }, options, formats);
+        return new VmxSource(path, vm with { Drives = drives }, options, formats, source._files);
     }
 
     /// <summary>The disk's capacity, or null when it cannot be opened now (the conversion then says why).</summary>
@@ -51,6 +55,7 @@ public sealed class VmxSource : IVmSource
         try
         {
             using var disk = _formats.Open(Resolve(name), _options);
+            _files.AddRange(disk.Files);
             return disk.Capacity;
         }
         catch (Exception e) when (e is V2VException or IOException or UnauthorizedAccessException)
@@ -70,7 +75,7 @@ public sealed class VmxSource : IVmSource
             string name = drive.Source ?? throw new InvalidImageException(Path, $"disk {drive.Controller}{drive.Bus}:{drive.Unit} names no fileName");
             string file = Resolve(name);
             using var disk = _formats.Open(file, _options);
-            await convert(new VmDiskFeed(vm, number, file, new RandomAccessProducer(disk, disk.Capacity), [Path, .. disk.Describe().Chain])).ConfigureAwait(false);
+            await convert(new VmDiskFeed(vm, number, file, new RandomAccessProducer(disk, disk.Capacity), [Path, .. disk.Files])).ConfigureAwait(false);
         }
     }
 

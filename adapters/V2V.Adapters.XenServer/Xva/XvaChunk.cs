@@ -89,9 +89,6 @@ public sealed class XvaChunk : IChunkFill
 
     private void ReadFromFile(Span<byte> content)
     {
-        if (PositionalRead.ReadFully(_file!, content, _filePosition) < content.Length)
-        {
-            throw new InvalidImageException(_archive, $"the archive ends inside chunk \"{_member}\" (truncated?)");
-        }
+        PositionalRead.ReadExactly(_file!, _archive, content, _filePosition, $"chunk \"{_member}\"");
     }
 }

@@ -40,6 +40,7 @@ public sealed class XvaSource : IVmSource
 
     public string Path { get; }
     public string Format => "xva";
+    public IReadOnlyList<string> Files => _archive is FileStream ? [Path] : [];
     public IReadOnlyList<VmDescription> Vms => _metadata.Vms;
 
     public static XvaSource Open(string path, Stream archive)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using V2V.Adapters.HyperV.VmDefinition;
 using V2V.Core.Conversion;
+using V2V.Core.Disks;
 using V2V.Core.Errors;
 using V2V.Core.Formats;
 using V2V.Core.Jobs;
@@ -55,8 +56,10 @@ public static class ConvertCommand
             };
             bool showProgress = context.ProgressAllowed && !parse.GetValue(noProgress);
 
-            var vmFormat = sourcePath == "-" ? null : context.Registry.DetectVmSourceFile(sourcePath);
-            if (sourcePath == "-" || vmFormat is not null)
+            // stdin, a FIFO or a process substitution: read as a stream, which only OVA and XVA can be.
+            bool streamed = sourcePath == "-" || FileIdentity.IsStream(sourcePath);
+            var vmFormat = streamed ? null : context.Registry.DetectVmSourceFile(sourcePath);
+            if (streamed || vmFormat is not null)
             {
                 // A VM package (OVA, OVF, VMX; OVA or XVA on stdin): TARGET is a folder for <vm>-diskN.<ext> and <vm>.vm.json.
                 var targetFormat = context.Registry.Target(parse.GetValue(to) ?? "vhdx");
@@ -64,7 +67,9 @@ public static class ConvertCommand
                 var spec = new VmOutputSpec(targetFormat, parse.GetValue(subformat), block, parse.GetValue(sectorSize),
                     (vm, n) => Path.Combine(targetPath, $"{vm.FileSafeName}-disk{n}.{extension}"));
                 using var package = vmFormat is null
-                    ? context.Registry.OpenVmStream("stdin", Console.OpenStandardInput(), sourceOptions)
+                    ? sourcePath == "-"
+                        ? context.Registry.OpenVmStream("stdin", PipeInput.StandardInput(context.Cancellation), sourceOptions)
+                        : context.Registry.OpenVmStream(sourcePath, PipeInput.Open(sourcePath, context.Cancellation), sourceOptions)
                     : vmFormat.Open(sourcePath, sourceOptions, context.Registry);
                 IVmDefinitionWriter? definitions = VmFiles.IsHyperVFormat(targetFormat.Name)
                     ? new HyperVDefinitionWriter(HyperVOptionsFrom(parse, generation, switches, defaultSwitch, memory, noStaticMac, vmFolder), context.Registry)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using V2V.Core;
 using V2V.Core.Jobs;
+using V2V.Core.Output;
 
 namespace V2V.Cli.Commands;
 
@@ -29,7 +30,8 @@ public static class RunCommand
             string path = parse.GetValue(file)!;
             var errors = new List<PipelineError>();
             var document = PipelineLoader.Load(path, errors);
-            var jobs = document is null ? [] : JobPlanner.Plan(document, context.Registry, errors, parse.GetValue(only));
+            var read = new FilesRead();
+            var jobs = document is null ? [] : JobPlanner.Plan(document, context.Registry, errors, parse.GetValue(only), read);
             if (parse.GetValue(digest) is not null)
             {
                 var chosen = DigestOption.From(parse, digest);
@@ -49,10 +51,16 @@ public static class RunCommand
 
             // Checked now: a report that cannot be written must not cost the whole run first.
             string? reportPath = parse.GetValue(report);
-            if (reportPath is not null && ReportProblem(reportPath, document, jobs) is { } problem)
+            if (reportPath is not null && ReportProblem(reportPath, document, jobs, read) is { } problem)
             {
                 await context.Error.WriteLineAsync($"error: --report {reportPath}: {problem}; nothing was written").ConfigureAwait(false);
                 return 2;
+            }
+
+            if (reportPath is not null)
+            {
+                // No output may be the report either (written last, it would replace one).
+                read.Add(reportPath, "is the --report file");
             }
 
             if (parse.GetValue(dryRun))
@@ -62,7 +70,7 @@ public static class RunCommand
             }
 
             var results = await ProgressDisplay.RunJobsAsync(context.ProgressAllowed && !parse.GetValue(noProgress), jobs.Select(j => j.Spec.Name).ToList(),
-                progress => JobRunner.RunAsync(jobs, document.Parallel, context.Registry, !parse.GetValue(noSync), new HyperVJobHooks(context.Registry), progress, context.Cancellation)).ConfigureAwait(false);
+                progress => JobRunner.RunAsync(jobs, document.Parallel, context.Registry, !parse.GetValue(noSync), new HyperVJobHooks(context.Registry), progress, context.Cancellation, read)).ConfigureAwait(false);
 
             PrintSummary(context.Out, results);
             foreach (var note in results.SelectMany(r => (r.Notes ?? []).Select(n => $"job {r.Name}: {n}")))
@@ -86,8 +94,13 @@ public static class RunCommand
     }
 
     /// <summary>Why the report could not be written where asked, or null.</summary>
-    private static string? ReportProblem(string reportPath, PipelineDocument document, IReadOnlyList<PlannedJob> jobs)
+    private static string? ReportProblem(string reportPath, PipelineDocument document, IReadOnlyList<PlannedJob> jobs, FilesRead read)
     {
+        if (read.Match(reportPath) is { } same)
+        {
+            return $"it is the same file as {same.Path}, which {same.Role}";
+        }
+
         string full = Path.GetFullPath(reportPath);
         if (Path.GetDirectoryName(full) is { } folder && !Directory.Exists(folder))
         {

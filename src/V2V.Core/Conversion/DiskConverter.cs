@@ -14,6 +14,7 @@ namespace V2V.Core.Conversion;
 public static class DiskConverter
 {
     /// <summary>Converts one disk into its targets and puts them in place (or leaves nothing).</summary>
+    /// <param name="read">Every file the run reads (a pipeline's); the source's own files are added to it. No target may be one of them.</param>
     public static async Task<ConversionOutcome> ConvertAsync(
         IDiskSource source,
         IReadOnlyList<TargetPlan> plans,
@@ -21,23 +22,30 @@ public static class DiskConverter
         FormatRegistry registry,
         ConversionOptions options,
         IProgress<ConversionProgress>? progress,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        FilesRead? read = null)
     {
-        using var outputs = new OutputSet(overwrite, options.Durable);
-        var outcome = await ConvertIntoAsync(new RandomAccessProducer(source, source.Capacity), source.Path, source.Describe().Chain, plans, outputs, registry, options, progress, cancellationToken).ConfigureAwait(false);
+        if (source.Capacity == 0)
+        {
+            throw new InvalidImageException(source.Path, "is empty (0 bytes): there is no disk to convert");
+        }
+
+        read ??= new FilesRead();
+        read.AddRange(source.Files);
+        using var outputs = new OutputSet(overwrite, options.Durable, read);
+        var outcome = await ConvertIntoAsync(new RandomAccessProducer(source, source.Capacity), source.Path, plans, outputs, registry, options, progress, cancellationToken).ConfigureAwait(false);
         outputs.CommitAll();
         return outcome;
     }
 
     /// <summary>
     /// Converts one disk, fed by any producer, into partial files of <paramref name="outputs"/>;
-    /// the caller commits the set once every disk of the job is done.
+    /// the caller commits the set once every disk of the job is done. The files the producer reads
+    /// must already be in the set's <see cref="OutputSet.Read"/>.
     /// </summary>
-    /// <param name="sourceFiles">Files the source reads: no target may be one of them.</param>
     public static async Task<ConversionOutcome> ConvertIntoAsync(
         IChunkProducer producer,
         string sourceName,
-        IReadOnlyCollection<string> sourceFiles,
         IReadOnlyList<TargetPlan> plans,
         OutputSet outputs,
         FormatRegistry registry,
@@ -45,7 +53,7 @@ public static class DiskConverter
         IProgress<ConversionProgress>? progress,
         CancellationToken cancellationToken)
     {
-        CheckPlans(sourceFiles, plans);
+        CheckPlans(outputs.Read, plans);
 
         var files = new List<AtomicOutputFile>();
         var targets = new List<IDiskTarget>();
@@ -55,7 +63,15 @@ public static class DiskConverter
             {
                 var output = outputs.Create(plan.Request.Path);
                 files.Add(output);
-                targets.Add(plan.Format.Create(output.Handle, plan.Request));
+                try
+                {
+                    targets.Add(plan.Format.Create(output.Handle, plan.Request));
+                }
+                catch (IOException e)
+                {
+                    // A fixed target reserves its space here: a full disk must name the file.
+                    throw new IOException($"{output.PartialPath}: {e.Message}", e);
+                }
             }
 
             var copy = await BlockPipeline.RunAsync(producer, targets, options.Pipeline, SynchronousProgress(progress, ConversionPhase.Copying, null), cancellationToken).ConfigureAwait(false);
@@ -121,42 +137,27 @@ public static class DiskConverter
         return new TargetOutcome(output.FinalPath, plan.Format.Name, plan.Request.Subformat ?? (plan.Format.Subformats.Count > 0 ? plan.Format.Subformats[0] : null), target.Capacity, length, verified, notes);
     }
 
-    private static void CheckPlans(IReadOnlyCollection<string> sourceFiles, IReadOnlyList<TargetPlan> plans)
+    private static void CheckPlans(FilesRead read, IReadOnlyList<TargetPlan> plans)
     {
         if (plans.Count == 0)
         {
             throw new UsageException("no target given");
         }
 
-        var sources = sourceFiles.Select(RealPath).ToHashSet(StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var plan in plans)
         {
-            plan.Format.Validate(plan.Request);
-            string targetPath = RealPath(plan.Request.Path);
-            if (sources.Contains(targetPath))
+            if (AtomicOutputFile.NameProblem(plan.Request.Path) is { } problem)
             {
-                throw new UsageException($"{plan.Request.Path}: target is one of the source's files; V2V never writes its source");
+                throw new UsageException(problem);
             }
 
-            if (!seen.Add(targetPath))
+            plan.Format.Validate(plan.Request);
+            read.Refuse(plan.Request.Path);
+            if (!seen.Add(Path.GetFullPath(plan.Request.Path)))
             {
                 throw new UsageException($"{plan.Request.Path}: named as a target twice");
             }
-        }
-    }
-
-    /// <summary>The path with every link resolved, for telling whether two names are one file.</summary>
-    internal static string RealPath(string path)
-    {
-        string full = Path.GetFullPath(path);
-        try
-        {
-            return File.ResolveLinkTarget(full, returnFinalTarget: true)?.FullName ?? full;
-        }
-        catch (IOException)
-        {
-            return full;
         }
     }
 

@@ -49,24 +49,41 @@ public static class VmConverter
         ConversionOptions options,
         IVmDefinitionWriter? definitions,
         IProgress<ConversionProgress>? progress,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        FilesRead? read = null)
     {
+        read ??= new FilesRead();
+        read.AddRange(source.Files);
+        foreach (var vm in source.Vms)
+        {
+            // Refused before anything is written; each disk's own files are checked again as it comes.
+            read.Refuse(descriptionPath(vm));
+            int disks = vm.Disks.Count();
+            foreach (var spec in specs)
+            {
+                for (int n = 1; n <= disks; n++)
+                {
+                    if (Output.AtomicOutputFile.NameProblem(spec.PathFor(vm, n)) is { } problem)
+                    {
+                        throw new Errors.UsageException(problem);
+                    }
+
+                    read.Refuse(spec.PathFor(vm, n));
+                }
+            }
+        }
+
         var folders = source.Vms.SelectMany(vm => specs.Select(s => Path.GetDirectoryName(Path.GetFullPath(s.PathFor(vm, 1)))!).Append(Path.GetDirectoryName(Path.GetFullPath(descriptionPath(vm)))!)).Distinct().ToList();
         var created = folders.Where(f => !Directory.Exists(f)).ToList();
         try
         {
-            using var outputs = new OutputSet(overwrite, options.Durable);
+            using var outputs = new OutputSet(overwrite, options.Durable, read);
             var converted = source.Vms.ToDictionary(vm => vm, _ => new List<ConvertedDisk>());
-            var sourceFiles = new HashSet<string>(StringComparer.Ordinal);
             await source.ForEachDiskAsync(async feed =>
             {
-                lock (sourceFiles)
-                {
-                    sourceFiles.UnionWith(feed.SourceFiles.Select(DiskConverter.RealPath));
-                }
-
+                read.AddRange(feed.SourceFiles);
                 var plans = specs.Select(s => new TargetPlan(s.Format, new TargetRequest(s.PathFor(feed.Vm, feed.DiskNumber), feed.Producer.Length, s.Subformat, s.BlockSize, s.LogicalSectorSize ?? 512))).ToList();
-                var outcome = await DiskConverter.ConvertIntoAsync(feed.Producer, feed.Name, feed.SourceFiles, plans, outputs, registry, options, progress, cancellationToken).ConfigureAwait(false);
+                var outcome = await DiskConverter.ConvertIntoAsync(feed.Producer, feed.Name, plans, outputs, registry, options, progress, cancellationToken).ConfigureAwait(false);
                 lock (converted)
                 {
                     converted[feed.Vm].Add(new ConvertedDisk(feed.DiskNumber, Path.GetFileName(plans[described].Request.Path), feed.Name, outcome.SourceCapacity, outcome.Copy.Digest, outcome.Targets.All(t => t.VerifiedDigest is not null), outcome.Copy.DataBytesRead));
@@ -82,13 +99,8 @@ public static class VmConverter
                 result.Add(record with { Warnings = [.. vm.SourceWarnings, .. warnings] });
             }
 
-            // Each disk checked its outputs against its own files; one disk's output must not be
-            // renamed over another disk's source either (outputs are renamed only now).
-            if (outputs.Files.FirstOrDefault(f => sourceFiles.Contains(DiskConverter.RealPath(f.FinalPath))) is { } clash)
-            {
-                throw new Errors.UsageException($"{clash.FinalPath}: output is one of the VM's source files; V2V never writes its source");
-            }
-
+            // CommitAll checks every output against every disk's files once more (one disk's output
+            // must not be renamed over a disk read later).
             outputs.CommitAll();
             return result;
         }

@@ -9,6 +9,12 @@ public interface IDiskSource : IDisposable
     /// <summary>The file or device this disk was opened from, for messages.</summary>
     string Path { get; }
 
+    /// <summary>
+    /// Every file this disk reads: the opened file, descriptors, extents, parents. No output of a
+    /// run may be one of them (<see cref="Output.FilesRead"/>).
+    /// </summary>
+    IReadOnlyList<string> Files { get; }
+
     /// <summary>Virtual size in bytes.</summary>
     long Capacity { get; }
 

@@ -49,12 +49,12 @@ public sealed class FormatRegistry
             throw ForeignSignature.Refusal(name, foreign);
         }
 
-        throw new UnsupportedFormatException(name, "standard input carries no package V2V can read as a stream (OVA or XVA); pass a disk image as a file");
+        throw new UnsupportedFormatException(name, "is a stream (a pipe, FIFO or device) and holds no OVA or XVA, the only packages read as streams; other formats need a seekable file");
     }
 
     /// <summary>The VM package format of a file, if it is one.</summary>
     public Vm.IVmSourceFormat? DetectVmSourceFile(string path) =>
-        File.Exists(path) ? DetectVmSource(ProbeFile(path)) : null;
+        File.Exists(path) && !FileIdentity.IsStream(path) ? DetectVmSource(ProbeFile(path)) : null;
 
     /// <summary>The format whose magic the probe carries, raw when none does.</summary>
     public IImageFormat Detect(FileProbe probe)
@@ -89,9 +89,19 @@ public sealed class FormatRegistry
     /// <summary>The format of a file or block device, by its magic bytes.</summary>
     public IImageFormat DetectFile(string path)
     {
+        if (Directory.Exists(path))
+        {
+            throw new UsageException($"{path}: is a directory, not a disk image, device or VM package");
+        }
+
         if (!File.Exists(path))
         {
             throw new UsageException($"{path}: no such file or device");
+        }
+
+        if (FileIdentity.IsStream(path))
+        {
+            throw new UsageException($"{path}: is a pipe or character device, and this needs a seekable file (only convert reads a stream, and only an OVA or XVA)");
         }
 
         return Detect(ProbeFile(path));
@@ -101,7 +111,7 @@ public sealed class FormatRegistry
     {
         using var probeHandle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         long length = RandomAccess.GetLength(probeHandle);
-        return FileProbe.Read(path, length, (offset, buffer) => PositionalRead.ReadFully(probeHandle, buffer.Span, offset));
+        return FileProbe.Read(path, length, (offset, buffer) => PositionalRead.ReadAvailable(probeHandle, buffer.Span, offset));
     }
 
     public ITargetFormat Target(string name) =>

@@ -1,6 +1,7 @@
 using V2V.Core.Disks;
 using V2V.Core.Errors;
 using V2V.Core.Formats;
+using V2V.Core.Output;
 using V2V.Core.Vm;
 
 namespace V2V.Core.Jobs;
@@ -21,7 +22,8 @@ public sealed record PlannedJob(JobSpec Spec, string SourceFormat, bool IsVm, IR
 /// <summary>
 /// Checks a pipeline before anything is copied: sources exist and are what the file says,
 /// formats and subformats exist and accept the disks, no two outputs share a path, outputs do not
-/// overwrite files unless allowed or the source itself, and fixed targets fit the free space.
+/// overwrite files unless allowed, no output is a file any job reads (by identity, whatever the
+/// spelling or the links), and fixed targets fit the free space.
 /// Every problem is collected with the line it came from.
 /// </summary>
 public static class JobPlanner
@@ -39,14 +41,20 @@ public static class JobPlanner
         ["xva"] = ["xva"],
     };
 
-    public static IReadOnlyList<PlannedJob> Plan(PipelineDocument document, FormatRegistry registry, List<PipelineError> errors, string? onlyJob = null)
+    /// <param name="read">
+    /// Collects every file the run reads (the pipeline file, every job's source files); pass it on
+    /// to <see cref="JobRunner"/>, which checks outputs against it again before renaming them.
+    /// </param>
+    public static IReadOnlyList<PlannedJob> Plan(PipelineDocument document, FormatRegistry registry, List<PipelineError> errors, string? onlyJob = null, FilesRead? read = null)
     {
+        read ??= new FilesRead();
+        read.Add(document.File, "is the pipeline file");
         var jobs = new List<PlannedJob>();
         foreach (var job in document.Jobs.Where(j => onlyJob is null || j.Name == onlyJob))
         {
             try
             {
-                if (PlanJob(job, registry, errors) is { } planned)
+                if (PlanJob(job, registry, errors, read) is { } planned)
                 {
                     jobs.Add(planned);
                 }
@@ -63,16 +71,29 @@ public static class JobPlanner
         }
 
         CheckCollisions(jobs, errors);
+        CheckReadFiles(jobs, read, errors);
         CheckSpace(jobs, errors);
         return jobs;
     }
 
-    private static PlannedJob? PlanJob(JobSpec job, FormatRegistry registry, List<PipelineError> errors)
+    private static PlannedJob? PlanJob(JobSpec job, FormatRegistry registry, List<PipelineError> errors, FilesRead read)
     {
         string path = job.Source.Path;
+        if (Directory.Exists(path))
+        {
+            errors.Add(new PipelineError(job.Source.PathAt, $"source \"{path}\" is a directory, not a disk image, device or VM package"));
+            return null;
+        }
+
         if (!File.Exists(path))
         {
             errors.Add(new PipelineError(job.Source.PathAt, $"source \"{path}\" does not exist"));
+            return null;
+        }
+
+        if (FileIdentity.IsStream(path))
+        {
+            errors.Add(new PipelineError(job.Source.PathAt, $"source \"{path}\" is a pipe or character device; a pipeline needs a seekable file (it is read to plan, then to convert)"));
             return null;
         }
 
@@ -88,6 +109,7 @@ public static class JobPlanner
         if (vmFormat is null)
         {
             using var disk = registry.Open(path, SourceOptions.Default);
+            read.AddRange(disk.Files, $"job \"{job.Name}\" reads");
             string vmName = Path.GetFileNameWithoutExtension(path);
             foreach (var step in job.Chain)
             {
@@ -101,6 +123,7 @@ public static class JobPlanner
         }
 
         using var package = vmFormat.Open(path, SourceOptions.Default, registry);
+        read.AddRange(package.Files, $"job \"{job.Name}\" reads");
         int disks = package.Vms.Sum(vm => vm.Disks.Count());
         foreach (var step in job.Chain)
         {
@@ -175,14 +198,15 @@ public static class JobPlanner
             }
         }
 
+        if (step.Keep && AtomicOutputFile.NameProblem(path) is { } tooLong)
+        {
+            errors.Add(new PipelineError(step.PathAt, tooLong));
+            return null;
+        }
+
         if (step.Keep && !job.Overwrite && File.Exists(path))
         {
             errors.Add(new PipelineError(step.PathAt, $"\"{path}\" exists (set overwrite: true to replace it)"));
-        }
-
-        if (string.Equals(Path.GetFullPath(path), Path.GetFullPath(job.Source.Path), StringComparison.Ordinal))
-        {
-            errors.Add(new PipelineError(step.PathAt, "this output is the job's own source; V2V never writes its source"));
         }
 
         bool reserves = string.Equals(step.Subformat, "fixed", StringComparison.OrdinalIgnoreCase);
@@ -209,6 +233,27 @@ public static class JobPlanner
                 if (!writers.TryAdd(full, job.Spec.Name))
                 {
                     errors.Add(new PipelineError(at, $"\"{path}\" is also written by job \"{writers[full]}\""));
+                }
+            }
+        }
+    }
+
+    /// <summary>No kept output, VM description or definition may be a file any job of the run reads.</summary>
+    private static void CheckReadFiles(List<PlannedJob> jobs, FilesRead read, List<PipelineError> errors)
+    {
+        foreach (var job in jobs)
+        {
+            var written = job.Outputs.Where(o => o.Step.Keep).Select(o => (o.Path, o.Step.PathAt)).ToList();
+            if (job.Described is { } described)
+            {
+                written.AddRange(job.FilesBeside.Select(file => (file, described.PathAt)));
+            }
+
+            foreach (var (path, at) in written)
+            {
+                if ((read.Problem(path) ?? read.Problem(path + AtomicOutputFile.PartialSuffix)) is { } problem)
+                {
+                    errors.Add(new PipelineError(at, problem));
                 }
             }
         }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using V2V.Core.Conversion;
 using V2V.Core.Errors;
 using V2V.Core.Formats;
+using V2V.Core.Output;
 using V2V.Core.Pipeline;
 using V2V.Core.Vm;
 
@@ -34,16 +35,18 @@ public readonly record struct JobProgress(string Job, ConversionProgress Convers
 /// </summary>
 public static class JobRunner
 {
+    /// <param name="read">Every file the run reads, as <see cref="JobPlanner.Plan"/> collected it: no output is renamed over one of them.</param>
     public static async Task<IReadOnlyList<JobResult>> RunAsync(IReadOnlyList<PlannedJob> jobs, int parallel, FormatRegistry registry,
-        bool durable, IJobHooks? hooks, IProgress<JobProgress>? progress, CancellationToken cancellationToken)
+        bool durable, IJobHooks? hooks, IProgress<JobProgress>? progress, CancellationToken cancellationToken, FilesRead? read = null)
     {
+        read ??= new FilesRead();
         using var gate = new SemaphoreSlim(parallel);
         var runs = jobs.Select(async job =>
         {
             await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                return await RunJobAsync(job, registry, durable, hooks, progress, cancellationToken).ConfigureAwait(false);
+                return await RunJobAsync(job, registry, durable, hooks, progress, read, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -53,7 +56,7 @@ public static class JobRunner
         return await Task.WhenAll(runs).ConfigureAwait(false);
     }
 
-    private static async Task<JobResult> RunJobAsync(PlannedJob job, FormatRegistry registry, bool durable, IJobHooks? hooks, IProgress<JobProgress>? progress, CancellationToken cancellationToken)
+    private static async Task<JobResult> RunJobAsync(PlannedJob job, FormatRegistry registry, bool durable, IJobHooks? hooks, IProgress<JobProgress>? progress, FilesRead read, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var spec = job.Spec;
@@ -72,7 +75,7 @@ public static class JobRunner
                 using var disk = registry.Open(spec.Source.Path, SourceOptions.Default);
                 var outputs = job.Outputs.Where(o => o.Step.Keep).ToList();
                 var plans = outputs.Select(o => new TargetPlan(o.Format, new TargetRequest(o.Path, disk.Capacity, o.Step.Subformat, o.Step.BlockSize, o.Step.SectorSize ?? disk.LogicalSectorSize))).ToList();
-                var outcome = await DiskConverter.ConvertAsync(disk, plans, spec.Overwrite, registry, options, report, cancellationToken).ConfigureAwait(false);
+                var outcome = await DiskConverter.ConvertAsync(disk, plans, spec.Overwrite, registry, options, report, cancellationToken, read).ConfigureAwait(false);
                 return new JobResult(spec.Name, true, 0, null, spec.Source.Path,
                     outcome.Targets.Select(t => new JobOutput(t.Path, t.Format, t.Subformat, t.Capacity, t.FileLength, outcome.Copy.Digest, t.VerifiedDigest is not null)).ToList(),
                     outcome.Copy.DataBytesRead, clock.Elapsed.TotalSeconds);
@@ -85,7 +88,7 @@ public static class JobRunner
             int described = VmFiles.DescribedStep(kept);
             string DescriptionPath(VmDescription vm) => VmFiles.DescriptionPath(kept[described], spec.Name, vm);
             var definitions = hooks?.DefinitionsFor(spec, kept[described]);
-            var vms = await VmConverter.ConvertAsync(package, specs, described, DescriptionPath, spec.Overwrite, registry, options, definitions, report, cancellationToken).ConfigureAwait(false);
+            var vms = await VmConverter.ConvertAsync(package, specs, described, DescriptionPath, spec.Overwrite, registry, options, definitions, report, cancellationToken, read).ConfigureAwait(false);
             var notes = vms.SelectMany(vm => (vm.Warnings ?? []).Select(w => $"{vm.Vm.Name}: {w}")).ToList();
             if (definitions is not null && spec.HyperV?.Apply == true)
             {

@@ -12,6 +12,10 @@ public sealed class AtomicOutputFile : IDisposable
 {
     public const string PartialSuffix = ".partial";
 
+    // Linux's NAME_MAX and PATH_MAX, in bytes of the UTF-8 name.
+    private const int MaxNameBytes = 255;
+    private const int MaxPathBytes = 4095;
+
     private bool _committed;
 
     private AtomicOutputFile(string finalPath, string partialPath, SafeFileHandle handle, bool overwrite)
@@ -27,9 +31,32 @@ public sealed class AtomicOutputFile : IDisposable
     public SafeFileHandle Handle { get; }
     private bool Overwrite { get; }
 
+    /// <summary>
+    /// Why the OS could not create <paramref name="finalPath"/> or its partial file (a name over
+    /// 255 bytes, a path over 4095), or null: asked when outputs are planned, not mid-run.
+    /// </summary>
+    public static string? NameProblem(string finalPath)
+    {
+        string partial = Path.GetFullPath(finalPath) + PartialSuffix;
+        if (System.Text.Encoding.UTF8.GetByteCount(partial) > MaxPathBytes)
+        {
+            return $"{finalPath}: the path is too long for the filesystem ({System.Text.Encoding.UTF8.GetByteCount(partial)} bytes with its {PartialSuffix} suffix; at most {MaxPathBytes})";
+        }
+
+        string? tooLong = partial.Split(Path.DirectorySeparatorChar).FirstOrDefault(part => System.Text.Encoding.UTF8.GetByteCount(part) > MaxNameBytes);
+        return tooLong is null
+            ? null
+            : $"{finalPath}: a name in the path is too long for the filesystem ({System.Text.Encoding.UTF8.GetByteCount(tooLong)} bytes{(tooLong.EndsWith(PartialSuffix, StringComparison.Ordinal) ? $" with the {PartialSuffix} suffix" : "")}; at most {MaxNameBytes})";
+    }
+
     /// <summary>Creates the partial file; refuses an existing target unless <paramref name="overwrite"/>.</summary>
     public static AtomicOutputFile Create(string finalPath, bool overwrite)
     {
+        if (NameProblem(finalPath) is { } problem)
+        {
+            throw new UsageException(problem);
+        }
+
         finalPath = Path.GetFullPath(finalPath);
         if (!overwrite && (File.Exists(finalPath) || Directory.Exists(finalPath)))
         {

@@ -3,28 +3,38 @@ namespace V2V.Core.Output;
 /// <summary>
 /// The outputs of one job (every disk of a VM, its description): all written as partial files and
 /// renamed together at the end, or all deleted. A VM whose second disk fails leaves nothing.
-/// A durable set has the kernel write its files back while they are being written.
+/// A durable set has the kernel write its files back while they are being written. No file of
+/// the set may be one the run reads (<see cref="FilesRead"/>): checked when it is created and
+/// again just before the renames.
 /// </summary>
 public sealed class OutputSet : IDisposable
 {
     private readonly List<AtomicOutputFile> _files = [];
     private EarlyWriteback? _writeback;
 
-    public OutputSet(bool overwrite, bool durable)
+    public OutputSet(bool overwrite, bool durable, FilesRead? read = null)
     {
         Overwrite = overwrite;
         Durable = durable;
+        Read = read ?? new FilesRead();
         _writeback = durable ? new EarlyWriteback(OpenHandles) : null;
     }
 
     public bool Overwrite { get; }
     public bool Durable { get; }
+
+    /// <summary>The files the run reads, which no output may be.</summary>
+    public FilesRead Read { get; }
     public IReadOnlyList<AtomicOutputFile> Files => _files;
 
     /// <summary>Creates a partial file; safe to call from disks converting at the same time.</summary>
     public AtomicOutputFile Create(string finalPath)
     {
         string full = Path.GetFullPath(finalPath);
+        Read.Refuse(full);
+
+        // Creating the partial file deletes a leftover of that name first: it must not be read either.
+        Read.Refuse(full + AtomicOutputFile.PartialSuffix);
         lock (_files)
         {
             if (_files.Any(f => f.FinalPath == full))
@@ -63,6 +73,12 @@ public sealed class OutputSet : IDisposable
         foreach (var file in _files)
         {
             file.Seal(Durable);
+        }
+
+        // Again now: a link or a file may have appeared at an output's path while the data moved.
+        foreach (var file in _files)
+        {
+            Read.Refuse(file.FinalPath);
         }
 
         foreach (var file in _files)

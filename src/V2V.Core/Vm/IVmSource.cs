@@ -24,6 +24,13 @@ public interface IVmSource : IDisposable
     IReadOnlyList<VmDescription> Vms { get; }
 
     /// <summary>
+    /// Every file the package is known to read once opened: itself, and for an OVF or VMX the
+    /// disk files it names with their extents and parents. A package on a stream has none. No
+    /// output may be one of them; files met only while reading come with each <see cref="VmDiskFeed"/>.
+    /// </summary>
+    IReadOnlyList<string> Files { get; }
+
+    /// <summary>
     /// Calls <paramref name="convert"/> for every disk of every VM, waiting for each call to finish
     /// before reading on (a streamed package cannot go back). Package-level checks (manifests,
     /// checksums) fail the call at the end, after every disk has been read.

@@ -6,6 +6,8 @@ namespace V2V.DiskFormats.Common;
 /// <summary>Sizes output files: fixed images reserve their space up front, dynamic ones only grow.</summary>
 public static partial class FileSpace
 {
+    private const int NoSpace = 28; // ENOSPC
+
     /// <summary>
     /// Makes the file <paramref name="length"/> bytes long with the space reserved on disk
     /// (posix_fallocate on Linux), so a fixed image cannot run out of space half-way. On Windows
@@ -17,6 +19,11 @@ public static partial class FileSpace
         if (OperatingSystem.IsLinux() && length > 0)
         {
             int error = PosixFallocate(file, 0, length);
+            if (error == NoSpace)
+            {
+                throw new IOException($"no space left on the device: a fixed image reserves its whole size, {length} bytes, before it is written");
+            }
+
             if (error != 0 && error != 95 /* EOPNOTSUPP: filesystem cannot reserve; plain length below */)
             {
                 throw new IOException($"cannot reserve {length} bytes for the output file (errno {error})");

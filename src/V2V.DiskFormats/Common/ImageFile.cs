@@ -69,17 +69,23 @@ public sealed class ImageFile : IDisposable
             throw new InvalidImageException(Path, $"truncated: {what} needs {destination.Length} bytes at offset {offset}, but the file is {Length} bytes");
         }
 
-        if (PositionalRead.ReadFully(Handle, destination, Start + offset) < destination.Length)
-        {
-            throw new InvalidImageException(Path, $"truncated: {what} at offset {offset} ended early");
-        }
+        PositionalRead.ReadExactly(Handle, Path, destination, Start + offset, what);
     }
 
-    /// <summary>Reads what the file holds at offset; bytes past its end read as zero.</summary>
-    public void ReadOrZero(long offset, Span<byte> destination)
+    /// <summary>
+    /// Reads what the file holds at offset; bytes past the length it had when opened read as zero
+    /// (an ESXi thin extent may be shorter than its disk). Bytes before that length must still be
+    /// there: a file cut while being read is an error, not zeros.
+    /// </summary>
+    public void ReadOrZero(long offset, Span<byte> destination, string what = "data")
     {
-        int done = offset < Length ? PositionalRead.ReadFully(Handle, destination[..(int)Math.Min(destination.Length, Length - offset)], Start + offset) : 0;
-        destination[done..].Clear();
+        int stored = offset < Length ? (int)Math.Min(destination.Length, Length - offset) : 0;
+        if (stored > 0)
+        {
+            PositionalRead.ReadExactly(Handle, Path, destination[..stored], Start + offset, what);
+        }
+
+        destination[stored..].Clear();
     }
 
     public void Dispose()

@@ -33,7 +33,10 @@ public sealed class VhdDisk : IDiskSource
     public string Path => _files[0].File.Path;
     public long Capacity => _files[0].VirtualSize;
     public int LogicalSectorSize => 512;
-    public IReadOnlyList<VhdFile> Files => _files;
+    /// <summary>The differencing chain, the opened file first, then its parents.</summary>
+    public IReadOnlyList<VhdFile> Chain => _files;
+
+    public IReadOnlyList<string> Files => [.. _files.Select(f => f.File.Path)];
 
     /// <summary>
     /// A fixed or dynamic VHD that must stand alone (a package member, which has no folder to find

@@ -66,7 +66,7 @@ public sealed class VhdxImage : IDisposable
     /// <summary>Reads file bytes as they are after log replay.</summary>
     public void ReadFile(long fileOffset, Span<byte> destination)
     {
-        File.ReadOrZero(fileOffset, destination);
+        File.ReadOrZero(fileOffset, destination, "payload block");
         _overlay.Apply(fileOffset, destination);
     }
 

@@ -12,6 +12,7 @@ public sealed class VhdxReader : IDiskSource
     public static VhdxReader Open(string path) => new(VhdxImage.Open(path));
 
     public string Path => _image.File.Path;
+    public IReadOnlyList<string> Files => [Path];
     public long Capacity => _image.VirtualSize;
     public int LogicalSectorSize => (int)_image.Parameters.LogicalSectorSize;
     public VhdxImage Image => _image;

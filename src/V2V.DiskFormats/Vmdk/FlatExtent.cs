@@ -41,6 +41,7 @@ public sealed class FlatExtent : VmdkExtent
             long data = found - _file.Start;
             if (found < 0 || data - _start >= stored)
             {
+                PositionalRead.EnsureLength(_file.Handle, _file.Path, _start + stored);
                 break;
             }
 
@@ -62,7 +63,7 @@ public sealed class FlatExtent : VmdkExtent
     }
 
     public override void Read(long offset, Span<byte> destination, long virtualOffset, ILayerBacking below) =>
-        _file.ReadOrZero(_start + offset, destination);
+        _file.ReadOrZero(_start + offset, destination, "flat extent data");
 
     public override void Dispose()
     {

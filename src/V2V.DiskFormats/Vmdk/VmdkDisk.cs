@@ -38,6 +38,10 @@ public sealed class VmdkDisk : IDiskSource
     /// <summary>A self-contained sparse VMDK (a package member viewed in place); see <see cref="VmdkLayer.OpenAlone"/>.</summary>
     public static VmdkDisk OpenAlone(ImageFile file) => new([VmdkLayer.OpenAlone(file)]);
 
+    /// <summary>Every layer's descriptor and every extent file it names (flat, split -s001, deltas).</summary>
+    public IReadOnlyList<string> Files =>
+        [.. _layers.SelectMany(l => l.Extents.Select(e => e.FilePath).OfType<string>().Prepend(l.Path)).Distinct(StringComparer.Ordinal)];
+
     public static VmdkDisk Open(string path, SourceOptions options)
     {
         var layers = new List<VmdkLayer>();

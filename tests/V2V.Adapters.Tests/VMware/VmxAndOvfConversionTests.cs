@@ -110,7 +110,7 @@ public class VmxAndOvfConversionTests
 
         var result = CliRunner.Run("convert", vmx, folder.Path, "--to", "vmdk", "--force");
 
-        result.AssertRejected("web-disk1.vmdk", "one of the VM's source files");
+        result.AssertRejected("web-disk1.vmdk", "never writes its source");
         Assert.That(File.ReadAllBytes(folder.File("web-disk1.vmdk")), Is.EqualTo(before));
         Assert.That(folder.FileNames().Where(f => f.EndsWith(".partial", StringComparison.Ordinal) || f.StartsWith("web-disk2", StringComparison.Ordinal)), Is.Empty);
     }

@@ -168,7 +168,7 @@ public class PipelineValidationTests
             Assert.That(result.ExitCode, Is.EqualTo(2));
             Assert.That(result.StdErr, Does.Contain("same.vhdx\" exists (set overwrite: true"));
             Assert.That(result.StdErr, Does.Contain("is also written by job \"a\""));
-            Assert.That(result.StdErr, Does.Contain("this output is the job's own source"));
+            Assert.That(result.StdErr, Does.Contain("disk.raw, which job \"a\" reads"));
             Assert.That(File.ReadAllText(folder.File("same.vhdx")), Is.EqualTo("precious"));
         }
     }

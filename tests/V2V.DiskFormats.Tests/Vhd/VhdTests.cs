@@ -57,7 +57,7 @@ public class VhdTests
         Assert.That(result.StdOut, Does.Contain("capacity rounded up from 100000000 to 100663296"));
         Assert.That(new FileInfo(vhd).Length, Is.EqualTo(96 * MiB + 512));
         using var disk = VhdDisk.Open(vhd, Core.Formats.SourceOptions.Default);
-        Assert.That(disk.Files[0].Footer.Geometry, Is.EqualTo(VhdGeometry.For(96 * MiB)));
+        Assert.That(disk.Chain[0].Footer.Geometry, Is.EqualTo(VhdGeometry.For(96 * MiB)));
     }
 
     [Test]
@@ -107,7 +107,25 @@ public class VhdTests
         string parent = folder.File("parent.vhd");
         Assert.That(CliRunner.Run("convert", raw, parent).ExitCode, Is.EqualTo(0));
         using var opened = VhdDisk.Open(parent, Core.Formats.SourceOptions.Default);
-        return (parent, File.ReadAllBytes(raw), opened.Files[0].Footer.UniqueId);
+        return (parent, File.ReadAllBytes(raw), opened.Chain[0].Footer.UniqueId);
+    }
+
+    [Test]
+    public void A_differencing_vhd_s_parent_is_never_replaced_even_through_a_linked_folder()
+    {
+        using var folder = new TempFolder();
+        long capacity = 8 * MiB;
+        var (parent, _, parentId) = Parent(folder, capacity);
+        File.WriteAllBytes(folder.File("child.vhd"), HandMadeVhd.Differencing(capacity, parentId, ".\\parent.vhd", new Dictionary<long, byte[]> { [0] = new byte[512] }, "win ", 0x000A0000u, false));
+        File.CreateSymbolicLink(folder.File("alias"), folder.Path);
+        byte[] before = File.ReadAllBytes(parent);
+
+        var result = CliRunner.Run("convert", folder.File("child.vhd"), folder.File("alias/parent.vhd"), "--to", "vhd", "--force");
+
+        Assert.That(result.ExitCode, Is.EqualTo(2), result.StdErr);
+        Assert.That(result.StdErr, Does.Contain("alias/parent.vhd").And.Contain("never writes its source"));
+        Assert.That(File.ReadAllBytes(parent), Is.EqualTo(before));
+        Assert.That(folder.FileNames(), Is.EqualTo(new[] { "child.vhd", "parent.vhd", "src.raw" }));
     }
 
     [TestCase(false)]
@@ -133,7 +151,7 @@ public class VhdTests
 
         using var disk = VhdDisk.Open(folder.File("child.vhd"), Core.Formats.SourceOptions.Default);
 
-        Assert.That(disk.Files, Has.Count.EqualTo(2));
+        Assert.That(disk.Chain, Has.Count.EqualTo(2));
         Bytes.AssertEqual(expected, Bytes.ReadDisk(disk));
         string flat = folder.File("flat.vhdx");
         Assert.That(CliRunner.Run("convert", folder.File("child.vhd"), flat, "--verify").ExitCode, Is.EqualTo(0));
