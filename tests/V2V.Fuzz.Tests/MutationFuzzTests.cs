@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using V2V.TestSupport;
+using V2V.TestSupport.Fuzzing;
+
+namespace V2V.Fuzz.Tests;
+
+/// <summary>
+/// The in-process, fixed-seed mutation run: every parser's seeds, then a fixed number of mutations
+/// of them, each through info, check and convert (or run for pipelines) as the CLI runs them. Any
+/// exit 3, internal error, hang, allocation over the bound, changed input or leftover output fails
+/// the test, naming each distinct failure once with the input saved for replay. The same seed gives
+/// the same inputs everywhere; V2V_FUZZ_ITERATIONS raises the count for longer local runs.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class MutationFuzzTests
+{
+    private const int Seed = 20261129;
+    private TempFolder _seeds = null!;
+    private Dictionary<string, FuzzTarget> _targets = null!;
+
+    /// <summary>Mutations per target, sized for about two minutes in all on a 2-core CI machine.</summary>
+    private static int Iterations => int.TryParse(Environment.GetEnvironmentVariable("V2V_FUZZ_ITERATIONS"), out int n) ? n : 120;
+
+    public static IEnumerable<string> TargetNames =>
+    [
+        "vhdx", "vhdx-checksummed", "vhd", "vhd-checksummed", "vmdk-sparse", "vmdk-descriptor-split", "vmdk-descriptor-flat",
+        "ovf", "ova-tar", "ova-ovf", "xva-tar", "xva-ova-xml", "vmx", "pipeline-yaml",
+    ];
+
+    [OneTimeSetUp]
+    public void MakeSeeds()
+    {
+        _seeds = new TempFolder();
+        _targets = FuzzTargets.Create(_seeds.Path).ToDictionary(t => t.Name);
+        Assert.That(_targets.Keys, Is.EquivalentTo(TargetNames), "every target is run by a test");
+    }
+
+    [OneTimeTearDown]
+    public void RemoveSeeds() => _seeds.Dispose();
+
+    [TestCaseSource(nameof(TargetNames))]
+    public void Mutated_inputs_never_break_a_promise(string name)
+    {
+        var target = _targets[name];
+        var mutator = new Mutator(Seed ^ StableHash(name));
+        var failures = new Dictionary<string, (FuzzFailure Failure, string Saved, int Count)>(StringComparer.Ordinal);
+        using var work = new TempFolder();
+        var clock = Stopwatch.StartNew();
+        int tried = 0;
+        var exits = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        void Try(byte[] input)
+        {
+            tried++;
+            if (FuzzRunner.Run(target, input, work.Path, (verb, code) => exits[$"{verb} {code}"] = exits.GetValueOrDefault($"{verb} {code}") + 1) is not { } failure)
+            {
+                return;
+            }
+
+            if (failures.TryGetValue(failure.Signature, out var seen))
+            {
+                failures[failure.Signature] = seen with { Count = seen.Count + 1 };
+                return;
+            }
+
+            string saved = Path.Combine(TestContext.CurrentContext.WorkDirectory, "fuzz-findings", $"{name}-{failures.Count}.bin");
+            Directory.CreateDirectory(Path.GetDirectoryName(saved)!);
+            File.WriteAllBytes(saved, input);
+            failures[failure.Signature] = (failure, saved, 1);
+        }
+
+        foreach (var seed in target.Seeds)
+        {
+            Try(seed);
+        }
+
+        for (int i = 0; i < Iterations; i++)
+        {
+            var seed = target.Seeds[mutator.Random.Next(target.Seeds.Count)];
+            Try(mutator.Mutate(seed, target.Text));
+        }
+
+        TestContext.Out.WriteLine($"{name}: {tried} inputs in {clock.Elapsed.TotalSeconds:F1} s ({tried / clock.Elapsed.TotalSeconds:F1}/s), {failures.Count} distinct failure(s); exit codes: {string.Join(", ", exits.Select(e => $"{e.Key}: {e.Value}"))}");
+        Assert.That(failures.Values.Select(f => $"{f.Failure} (x{f.Count}; input saved as {f.Saved})"), Is.Empty);
+    }
+
+    /// <summary>string.GetHashCode is randomised per process; this is not.</summary>
+    private static int StableHash(string text) => text.Aggregate(17, (hash, c) => unchecked(hash * 31 + c));
+}
