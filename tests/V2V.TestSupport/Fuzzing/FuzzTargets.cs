@@ -16,7 +16,11 @@ public static class FuzzTargets
 {
     private const long MiB = 1024 * 1024;
 
-    /// <summary>Builds the targets' seeds in <paramref name="folder"/> (needs qemu-img and xxhsum).</summary>
+    /// <summary>
+    /// Builds the targets' seeds in <paramref name="folder"/> (needs qemu-img and xxhsum). Images V2V
+    /// writes are reused when the folder already has them: code instrumented for AFL must not run
+    /// before the fuzzer starts, so the AFL harness makes them first with an uninstrumented build.
+    /// </summary>
     public static IReadOnlyList<FuzzTarget> Create(string folder)
     {
         ExternalTool.Require("qemu-img");
@@ -32,6 +36,11 @@ public static class FuzzTargets
         string V2v(string name, params string[] options)
         {
             string path = Path.Combine(folder, name);
+            if (File.Exists(path))
+            {
+                return path;
+            }
+
             var result = CliRunner.Run(["convert", raw, path, "--no-sync", .. options]);
             Assert.That(result.ExitCode, Is.Zero, result.StdErr);
             return path;
