@@ -61,6 +61,7 @@ public sealed class ReliabilitySampleTests
     [TestCase("a: &a [x, *a]\n", 1, 11, "a cycle")]
     [TestCase("version: 1\njobs:\n  - name: *nowhere\n", 3, 11, "names no anchor")]
     [TestCase("a: &a [1, 2]\nb: *a\nc: &b [*a, *a, *a]\n", 0, 0, "")]
+    [TestCase("     : i\n", 1, 7, "a mapping key without a value")] // found by AFL++: the parser drops "i"; YamlStream threw ArgumentException
     public void Aliases_are_checked_before_the_tree_is_built(string yaml, int line, int column, string message)
     {
         using var temp = new TempFolder();
@@ -76,6 +77,19 @@ public sealed class ReliabilitySampleTests
 
         Assert.That(result.StdErr, Does.Contain($"pipeline.yaml:{line}:{column}: ").And.Contain(message), result.StdErr);
         Assert.That(result.ExitCode, Is.EqualTo(2));
+    }
+
+    /// <summary>Pipelines AFL++ found (as bytes: some are not UTF-8), each once an internal error.</summary>
+    [TestCase("20202020203a20690a")]
+    [TestCase("003a00ffe603e8")]
+    public void Pipelines_found_by_fuzzing_are_refused_as_bad_input(string hex)
+    {
+        using var temp = new TempFolder();
+        string file = temp.File("pipeline.yaml");
+        File.WriteAllBytes(file, Convert.FromHexString(hex));
+        var result = CliRunner.Run("run", file, "--dry-run");
+        Assert.That(result.ExitCode, Is.EqualTo(2), result.StdErr);
+        Assert.That(result.StdErr, Does.Match(@"pipeline\.yaml:\d+:\d+: ").And.Not.Contain("internal error"));
     }
 
     private static void AssertPipelineRefused(CliResult result, string file, int line, string message)

@@ -10,7 +10,8 @@ namespace V2V.Core.Jobs;
 /// aliases that expand the document past <see cref="MaxExpandedNodes"/> nodes (ten aliases of ten
 /// aliases of ... grow ×10 per level, and mapping keys are hashed over their whole expansion). An
 /// alias must name an anchor whose node is complete: an alias inside its own anchor's node would
-/// make a cyclic tree.
+/// make a cyclic tree. A mapping must hold key-value pairs (the parser can lose a malformed key's
+/// value, and the tree builder then fails without a location).
 /// </summary>
 public static class YamlBudget
 {
@@ -20,12 +21,12 @@ public static class YamlBudget
     /// <summary>Scalars and collections counted once per alias that repeats them.</summary>
     public const long MaxExpandedNodes = 1_000_000;
 
-    /// <summary>The first limit crossed, as (line, column, message), or null when the text is within budget.</summary>
+    /// <summary>The first limit crossed or broken structure, as (line, column, message), or null when the text is within budget.</summary>
     /// <exception cref="YamlException">A syntax error, located by the parser.</exception>
     public static (long Line, long Column, string Message)? Check(string text)
     {
         var parser = new Parser(new StringReader(text));
-        var open = new Stack<(long Nodes, string? Anchor)>();
+        var open = new Stack<Frame>();
         var complete = new Dictionary<string, long>(StringComparer.Ordinal);
         var opened = new HashSet<string>(StringComparer.Ordinal);
         long total = 0;
@@ -43,7 +44,12 @@ public static class YamlBudget
 
                     total++;
                     var anchor = ((NodeEvent)current).Anchor;
-                    open.Push((1, anchor.IsEmpty ? null : anchor.Value));
+                    if (open.TryPeek(out var container))
+                    {
+                        container.LastChild = current.Start;
+                    }
+
+                    open.Push(new Frame(anchor.IsEmpty ? null : anchor.Value, current is MappingStart));
                     if (!anchor.IsEmpty)
                     {
                         opened.Add(anchor.Value);
@@ -51,14 +57,21 @@ public static class YamlBudget
 
                     continue;
                 case MappingEnd or SequenceEnd:
-                    var (count, name) = open.Pop();
-                    if (name is not null)
+                    var frame = open.Pop();
+                    if (frame.IsMapping && frame.Children % 2 != 0)
                     {
-                        complete[name] = count;
-                        opened.Remove(name);
+                        // YamlDotNet's parser drops the value of some malformed keys (": i" indented);
+                        // building the tree would then fail without a location.
+                        return (frame.LastChild.Line, frame.LastChild.Column, "a mapping key without a value (YAML syntax error)");
                     }
 
-                    nodes = count;
+                    if (frame.Anchor is not null)
+                    {
+                        complete[frame.Anchor] = frame.Nodes;
+                        opened.Remove(frame.Anchor);
+                    }
+
+                    nodes = frame.Nodes;
                     break;
                 case Scalar scalar:
                     nodes = 1;
@@ -88,10 +101,14 @@ public static class YamlBudget
                 return At(current, $"aliases expand the document past {MaxExpandedNodes} nodes");
             }
 
-            if (open.Count > 0)
+            if (open.TryPeek(out var parent))
             {
-                var (parentNodes, parentAnchor) = open.Pop();
-                open.Push((Math.Min(parentNodes + nodes, MaxExpandedNodes + 1), parentAnchor));
+                parent.Nodes = Math.Min(parent.Nodes + nodes, MaxExpandedNodes + 1);
+                parent.Children++;
+                if (current is Scalar or AnchorAlias)
+                {
+                    parent.LastChild = current.Start;
+                }
             }
         }
 
@@ -114,6 +131,16 @@ public static class YamlBudget
             var end = parser.Current?.End ?? Mark.Empty;
             throw new SyntaxErrorException(end, end, $"YAML syntax error: the parser cannot go on past this point ({e.Message})");
         }
+    }
+
+    /// <summary>An open collection: its nodes so far (aliases expanded), its direct children, where the last began.</summary>
+    private sealed class Frame(string? anchor, bool isMapping)
+    {
+        public string? Anchor { get; } = anchor;
+        public bool IsMapping { get; } = isMapping;
+        public long Nodes { get; set; } = 1;
+        public int Children { get; set; }
+        public Mark LastChild { get; set; } = Mark.Empty;
     }
 
     private static (long, long, string) At(ParsingEvent at, string message) => (at.Start.Line, at.Start.Column, message);

@@ -29,6 +29,7 @@ public sealed class FuzzRunner
 
     private static readonly AsyncLocal<bool> Watching = new();
     private static string? _lastTrace;
+    private static Exception? _lastException;
 
     static FuzzRunner()
     {
@@ -36,8 +37,10 @@ public sealed class FuzzRunner
         // "internal error" line hides, kept for the failure report.
         AppDomain.CurrentDomain.FirstChanceException += (_, e) =>
         {
-            if (Watching.Value && e.Exception is not (V2VException or OperationCanceledException))
+            // Only an exception's first throw: rethrows across awaits would hide where it began.
+            if (Watching.Value && e.Exception is not (V2VException or OperationCanceledException) && !ReferenceEquals(e.Exception, _lastException))
             {
+                _lastException = e.Exception;
                 _lastTrace = e.Exception.GetType().Name + ": " + e.Exception.Message + "\n" + new StackTrace(1, false);
             }
         };
