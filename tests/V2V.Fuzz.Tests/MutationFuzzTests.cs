@@ -20,7 +20,7 @@ public sealed class MutationFuzzTests
     private Dictionary<string, FuzzTarget> _targets = null!;
 
     /// <summary>Mutations per target, sized for about two minutes in all on a 2-core CI machine.</summary>
-    private static int Iterations => int.TryParse(Environment.GetEnvironmentVariable("V2V_FUZZ_ITERATIONS"), out int n) ? n : 120;
+    private static int Iterations => int.TryParse(Environment.GetEnvironmentVariable("V2V_FUZZ_ITERATIONS"), out int n) ? n : 500;
 
     public static IEnumerable<string> TargetNames =>
     [
