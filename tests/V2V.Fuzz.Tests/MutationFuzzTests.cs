@@ -84,6 +84,32 @@ public sealed class MutationFuzzTests
         Assert.That(failures.Values.Select(f => $"{f.Failure} (x{f.Count}; input saved as {f.Saved})"), Is.Empty);
     }
 
+    /// <summary>
+    /// Every seed cut short: each length up to 128 bytes (headers shorter than their fields), then
+    /// every 509 bytes to 8 KiB, and the last KiB (footers) in 61-byte steps.
+    /// </summary>
+    [TestCaseSource(nameof(TargetNames))]
+    public void Truncated_seeds_never_break_a_promise(string name)
+    {
+        var target = _targets[name];
+        using var work = new TempFolder();
+        var failures = new List<string>();
+        foreach (var seed in target.Seeds)
+        {
+            var lengths = Enumerable.Range(0, 129).Concat(Enumerable.Range(0, 17).Select(i => 128 + i * 509)).Concat(Enumerable.Range(1, 16).Select(i => seed.Length - i * 61))
+                .Where(l => l >= 0 && l < seed.Length).Distinct();
+            foreach (int length in lengths)
+            {
+                if (FuzzRunner.Run(target, seed[..length], work.Path) is { } failure && failures.Count < 10)
+                {
+                    failures.Add($"{length} of {seed.Length} bytes: {failure}");
+                }
+            }
+        }
+
+        Assert.That(failures, Is.Empty);
+    }
+
     /// <summary>string.GetHashCode is randomised per process; this is not.</summary>
     private static int StableHash(string text) => text.Aggregate(17, (hash, c) => unchecked(hash * 31 + c));
 }
