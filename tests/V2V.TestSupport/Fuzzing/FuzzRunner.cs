@@ -41,7 +41,7 @@ public sealed class FuzzRunner
             if (Watching.Value && e.Exception is not (V2VException or OperationCanceledException) && !ReferenceEquals(e.Exception, _lastException))
             {
                 _lastException = e.Exception;
-                _lastTrace = e.Exception.GetType().Name + ": " + e.Exception.Message + "\n" + new StackTrace(1, false);
+                _lastTrace = e.Exception.GetType().Name + ": " + e.Exception.Message + "\n" + e.Exception.StackTrace + "\n" + new StackTrace(1, false);
             }
         };
     }
