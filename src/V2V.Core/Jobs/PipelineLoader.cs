@@ -40,12 +40,19 @@ public static partial class PipelineLoader
         var stream = new YamlStream();
         try
         {
+            // Limits first, on the event stream: building the tree is where depth and aliases cost.
+            if (YamlBudget.Check(text) is { } over)
+            {
+                errors.Add(new PipelineError(new YamlLocation(name, over.Line, over.Column), over.Message));
+                return null;
+            }
+
             stream.Load(new StringReader(text));
         }
         catch (YamlException e)
         {
-            // YamlDotNet places some errors (tabs, undefined aliases) at 1:1; find them ourselves.
-            var at = e.Start.Line == 1 && e.Start.Column == 1 ? Locate(text, e) ?? (1, 1) : (e.Start.Line, e.Start.Column);
+            // YamlDotNet places a tab in an indentation at 1:1; find it ourselves (aliases were checked by YamlBudget).
+            var at = e.Start.Line == 1 && e.Start.Column == 1 ? Locate(text) ?? (1, 1) : (e.Start.Line, e.Start.Column);
             errors.Add(new PipelineError(new YamlLocation(name, at.Item1, at.Item2), e.Message));
             return null;
         }
@@ -60,33 +67,17 @@ public static partial class PipelineLoader
         return reader.Document(root, file);
     }
 
-    [GeneratedRegex(@"(?<![\w&*])\*([A-Za-z0-9_-]+)", RegexOptions.CultureInvariant)]
-    private static partial Regex Alias();
-
-    /// <summary>The line and column of the first tab in an indentation, or of the first alias to an undefined anchor.</summary>
-    private static (long, long)? Locate(string text, YamlException error)
+    /// <summary>The line and column of the first tab in an indentation (YamlDotNet places that error at 1:1).</summary>
+    private static (long, long)? Locate(string text)
     {
         var lines = text.Split('\n');
         for (int i = 0; i < lines.Length; i++)
         {
-            if (error is YamlDotNet.Core.AnchorNotFoundException)
+            int indent = lines[i].Length - lines[i].TrimStart(' ', '\t').Length;
+            int tab = lines[i].IndexOf('\t', StringComparison.Ordinal);
+            if (tab >= 0 && tab < indent)
             {
-                foreach (Match alias in Alias().Matches(lines[i]))
-                {
-                    if (!text[..text.IndexOf(lines[i], StringComparison.Ordinal)].Contains("&" + alias.Groups[1].Value, StringComparison.Ordinal))
-                    {
-                        return (i + 1, alias.Index + 1);
-                    }
-                }
-            }
-            else
-            {
-                int indent = lines[i].Length - lines[i].TrimStart(' ', '\t').Length;
-                int tab = lines[i].IndexOf('\t', StringComparison.Ordinal);
-                if (tab >= 0 && tab < indent)
-                {
-                    return (i + 1, tab + 1);
-                }
+                return (i + 1, tab + 1);
             }
         }
 

@@ -22,7 +22,7 @@ public static class UntrustedTar
     /// <summary>The next plain-file member; directories are skipped, links and devices refused.</summary>
     public static TarEntry? NextFile(string archive, TarReader reader)
     {
-        while (reader.GetNextEntry() is { } entry)
+        while (Next(archive, reader) is { } entry)
         {
             CheckName(archive, entry.Name);
             switch (entry.EntryType)
@@ -37,6 +37,22 @@ public static class UntrustedTar
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// System.Formats.Tar reads a base-256 (GNU binary) numeric field too large for its type with an
+    /// unchecked OverflowException; that is a damaged header like any other.
+    /// </summary>
+    private static TarEntry? Next(string archive, TarReader reader)
+    {
+        try
+        {
+            return reader.GetNextEntry();
+        }
+        catch (OverflowException e)
+        {
+            throw new InvalidImageException(archive, "damaged tar archive: a numeric header field (size, mode, ids or time) is out of range", e);
+        }
     }
 
     /// <summary>

@@ -24,10 +24,15 @@ public readonly record struct StreamMarker(ulong Value, uint Size, StreamMarkerT
     /// <summary>For metadata markers: the sectors of metadata that follow the marker sector.</summary>
     public ulong NumSectors => Value;
 
+    /// <summary>
+    /// Reads a marker from at least <see cref="GrainHeaderSize"/> bytes. A metadata marker's type is
+    /// read only when the 4 bytes after the head were given too; a grain head read alone (12 bytes)
+    /// whose size is 0 is not a grain, and its caller reports it.
+    /// </summary>
     public static StreamMarker Read(ReadOnlySpan<byte> data)
     {
         uint size = BinaryPrimitives.ReadUInt32LittleEndian(data[8..]);
-        var type = size == 0 ? (StreamMarkerType)BinaryPrimitives.ReadUInt32LittleEndian(data[12..]) : default;
+        var type = size == 0 && data.Length >= GrainHeaderSize + 4 ? (StreamMarkerType)BinaryPrimitives.ReadUInt32LittleEndian(data[12..]) : default;
         return new StreamMarker(BinaryPrimitives.ReadUInt64LittleEndian(data), size, type);
     }
 

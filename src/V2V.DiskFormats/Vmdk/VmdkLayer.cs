@@ -100,6 +100,11 @@ public sealed class VmdkLayer : IDisposable
 
     private static VmdkDescriptor EmbeddedDescriptor(ImageFile file, byte[] head)
     {
+        if (head.Length < SparseExtentHeader.Size)
+        {
+            throw new InvalidImageException(file.Path, $"truncated: the sparse extent header needs {SparseExtentHeader.Size} bytes, but the file is {file.Length} bytes");
+        }
+
         var header = SparseExtentHeader.Read(head);
         if (header.DescriptorOffset == 0 || header.DescriptorSize == 0)
         {

@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using V2V.TestSupport;
+using V2V.TestSupport.Fuzzing;
+
+namespace V2V.Fuzz.Tests;
+
+/// <summary>
+/// The in-process, fixed-seed mutation run: every parser's seeds, then a fixed number of mutations
+/// of them, each through info, check and convert (or run for pipelines) as the CLI runs them. Any
+/// exit 3, internal error, hang, allocation over the bound, changed input or leftover output fails
+/// the test, naming each distinct failure once with the input saved for replay. The same seed gives
+/// the same inputs everywhere; V2V_FUZZ_ITERATIONS raises the count for longer local runs.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class MutationFuzzTests
+{
+    private const int Seed = 20261129;
+    private TempFolder _seeds = null!;
+    private Dictionary<string, FuzzTarget> _targets = null!;
+
+    /// <summary>Mutations per target, sized for about two minutes in all on a 2-core CI machine.</summary>
+    private static int Iterations => int.TryParse(Environment.GetEnvironmentVariable("V2V_FUZZ_ITERATIONS"), out int n) ? n : 500;
+
+    public static IEnumerable<string> TargetNames =>
+    [
+        "vhdx", "vhdx-checksummed", "vhd", "vhd-checksummed", "vmdk-sparse", "vmdk-descriptor-split", "vmdk-descriptor-flat",
+        "ovf", "ova-tar", "ova-ovf", "xva-tar", "xva-ova-xml", "vmx", "pipeline-yaml",
+    ];
+
+    [OneTimeSetUp]
+    public void MakeSeeds()
+    {
+        _seeds = new TempFolder();
+        _targets = FuzzTargets.Create(_seeds.Path).ToDictionary(t => t.Name);
+        Assert.That(_targets.Keys, Is.EquivalentTo(TargetNames), "every target is run by a test");
+    }
+
+    [OneTimeTearDown]
+    public void RemoveSeeds() => _seeds.Dispose();
+
+    [TestCaseSource(nameof(TargetNames))]
+    public void Mutated_inputs_never_break_a_promise(string name)
+    {
+        var target = _targets[name];
+        var mutator = new Mutator(Seed ^ StableHash(name));
+        var failures = new Dictionary<string, (FuzzFailure Failure, string Saved, int Count)>(StringComparer.Ordinal);
+        using var work = new TempFolder();
+        var clock = Stopwatch.StartNew();
+        int tried = 0;
+        var exits = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        void Try(byte[] input)
+        {
+            tried++;
+            if (FuzzRunner.Run(target, input, work.Path, (verb, code) => exits[$"{verb} {code}"] = exits.GetValueOrDefault($"{verb} {code}") + 1) is not { } failure)
+            {
+                return;
+            }
+
+            if (failures.TryGetValue(failure.Signature, out var seen))
+            {
+                failures[failure.Signature] = seen with { Count = seen.Count + 1 };
+                return;
+            }
+
+            string saved = Path.Combine(TestContext.CurrentContext.WorkDirectory, "fuzz-findings", $"{name}-{failures.Count}.bin");
+            Directory.CreateDirectory(Path.GetDirectoryName(saved)!);
+            File.WriteAllBytes(saved, input);
+            failures[failure.Signature] = (failure, saved, 1);
+        }
+
+        foreach (var seed in target.Seeds)
+        {
+            Try(seed);
+        }
+
+        for (int i = 0; i < Iterations; i++)
+        {
+            var seed = target.Seeds[mutator.Random.Next(target.Seeds.Count)];
+            Try(mutator.Mutate(seed, target.Text));
+        }
+
+        TestContext.Out.WriteLine($"{name}: {tried} inputs in {clock.Elapsed.TotalSeconds:F1} s ({tried / clock.Elapsed.TotalSeconds:F1}/s), {failures.Count} distinct failure(s); exit codes: {string.Join(", ", exits.Select(e => $"{e.Key}: {e.Value}"))}");
+        Assert.That(failures.Values.Select(f => $"{f.Failure} (x{f.Count}; input saved as {f.Saved})"), Is.Empty);
+    }
+
+    /// <summary>
+    /// Every seed cut short: each length up to 128 bytes (headers shorter than their fields), then
+    /// every 509 bytes to 8 KiB, and the last KiB (footers) in 61-byte steps.
+    /// </summary>
+    [TestCaseSource(nameof(TargetNames))]
+    public void Truncated_seeds_never_break_a_promise(string name)
+    {
+        var target = _targets[name];
+        using var work = new TempFolder();
+        var failures = new List<string>();
+        foreach (var seed in target.Seeds)
+        {
+            var lengths = Enumerable.Range(0, 129).Concat(Enumerable.Range(0, 17).Select(i => 128 + i * 509)).Concat(Enumerable.Range(1, 16).Select(i => seed.Length - i * 61))
+                .Where(l => l >= 0 && l < seed.Length).Distinct();
+            foreach (int length in lengths)
+            {
+                if (FuzzRunner.Run(target, seed[..length], work.Path) is { } failure && failures.Count < 10)
+                {
+                    failures.Add($"{length} of {seed.Length} bytes: {failure}");
+                }
+            }
+        }
+
+        Assert.That(failures, Is.Empty);
+    }
+
+    /// <summary>string.GetHashCode is randomised per process; this is not.</summary>
+    private static int StableHash(string text) => text.Aggregate(17, (hash, c) => unchecked(hash * 31 + c));
+}
