@@ -9,6 +9,7 @@ internal sealed class ByteArrayDisk(byte[] bytes, int sectorSize = 512) : IDiskS
     public string Path => "test.img";
     public long Capacity => bytes.Length;
     public int LogicalSectorSize => sectorSize;
+    public IReadOnlyList<string> Files => [];
 
     public IEnumerable<DiskExtent> EnumerateExtents() => [new DiskExtent(0, bytes.Length, ExtentKind.Data)];
 

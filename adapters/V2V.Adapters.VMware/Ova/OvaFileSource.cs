@@ -52,6 +52,9 @@ public sealed class OvaFileSource : IVmSource
     public string Format => "ova";
     public IReadOnlyList<VmDescription> Vms { get; }
 
+    /// <summary>The OVA file: every disk member is read from it in place.</summary>
+    public IReadOnlyList<string> Files => [Path];
+
     private SafeFileHandle Handle => _file.SafeFileHandle;
 
     /// <summary>Walks the headers of the OVA in <paramref name="file"/> (which it takes over) and reads its .ovf and manifest.</summary>

@@ -14,6 +14,9 @@ public sealed class RawMemberDisk(ImageFile file) : IDiskSource
     public long Capacity => file.Length;
     public int LogicalSectorSize => 512;
 
+    // The member is part of its package's file, which the package source lists.
+    public IReadOnlyList<string> Files => [];
+
     public IEnumerable<DiskExtent> EnumerateExtents()
     {
         if (Capacity > 0)

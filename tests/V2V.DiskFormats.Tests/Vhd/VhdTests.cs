@@ -185,7 +185,7 @@ public class VhdTests
 
         using (var disk = VhdDisk.Open(folder.File("child.vhd"), Core.Formats.SourceOptions.Default))
         {
-            Assert.That(disk.Files[1].File.Path, Is.EqualTo(folder.File("base.vhd")));
+            Assert.That(disk.Chain[1].File.Path, Is.EqualTo(folder.File("base.vhd")));
             Bytes.AssertEqual(expected, Bytes.ReadDisk(disk));
         }
 
