@@ -5,13 +5,15 @@ using V2V.Core.Errors;
 using V2V.Core.Formats;
 using V2V.Guest.Ntfs;
 using V2V.Guest.Partitions;
+using V2V.Guest.Windows;
 
 namespace V2V.Cli.Commands;
 
 /// <summary>
 /// <c>v2v guest ls IMAGE [PATH]</c> and <c>v2v guest cat IMAGE PATH</c>: a directory's names or a
 /// file's bytes from an NTFS volume inside any disk V2V reads, without mounting it (read-only).
-/// The volume is <c>--volume N</c> (its partition number) or else the first NTFS volume.
+/// The volume is <c>--volume N</c> (its partition number), else the Windows system volume, else the
+/// first NTFS volume.
 /// </summary>
 public static class GuestCommand
 {
@@ -32,7 +34,7 @@ public static class GuestCommand
         command.SetAction(parse =>
         {
             using var disk = context.Registry.Open(parse.GetValue(image)!, new SourceOptions { AllowExternalFiles = parse.GetValue(allowExternal) });
-            var ntfs = OpenVolume(disk, parse.GetValue(volume));
+            var (_, ntfs) = OpenVolume(disk, parse.GetValue(volume));
             foreach (var entry in ntfs.ListDirectory(parse.GetValue(path)!))
             {
                 context.Out.WriteLine(Printable.Line(entry.Name) + (entry.IsDirectory ? "/" : ""));
@@ -51,7 +53,7 @@ public static class GuestCommand
         command.SetAction(async (parse, cancellation) =>
         {
             using var disk = context.Registry.Open(parse.GetValue(image)!, new SourceOptions { AllowExternalFiles = parse.GetValue(allowExternal) });
-            var ntfs = OpenVolume(disk, parse.GetValue(volume));
+            var (_, ntfs) = OpenVolume(disk, parse.GetValue(volume));
             using var file = ntfs.OpenFile(parse.GetValue(path)!);
             await context.Out.FlushAsync(cancellation).ConfigureAwait(false);
             // The bytes go to the process's stdout as they are; a test host's writer gets them as Latin-1 text.
@@ -73,11 +75,16 @@ public static class GuestCommand
     }
 
     private static (Argument<string> Image, Option<int?> Volume, Option<bool> AllowExternal) Common() =>
-        (new Argument<string>("IMAGE") { Description = "Disk image file or block device" },
-         new Option<int?>("--volume") { Description = "Partition number of the volume (default: the first NTFS volume)" },
-         new Option<bool>("--allow-external-extents") { Description = "Let VMDK descriptors and VHD locators name files outside their own folder" });
+        (new Argument<string>("IMAGE") { Description = "Disk image file or block device" }, VolumeOption(), AllowExternalOption());
 
-    private static NtfsVolume OpenVolume(IDiskSource disk, int? number)
+    internal static Option<int?> VolumeOption() =>
+        new("--volume") { Description = "Partition number of the volume (default: the Windows system volume, else the first NTFS volume)" };
+
+    internal static Option<bool> AllowExternalOption() =>
+        new("--allow-external-extents") { Description = "Let VMDK descriptors and VHD locators name files outside their own folder" };
+
+    /// <summary>Volume <paramref name="number"/> of the disk, or the default one, opened as NTFS.</summary>
+    internal static (DiskVolume Volume, NtfsVolume Ntfs) OpenVolume(IDiskSource disk, int? number)
     {
         var layout = PartitionTable.Read(disk);
         var volumes = layout.Volumes;
@@ -93,10 +100,15 @@ public static class GuestCommand
         }
         else
         {
+            if (WindowsSystemVolume.Find(disk, layout) is { } windows)
+            {
+                return windows;
+            }
+
             chosen = volumes.FirstOrDefault(v => v.FileSystem == FileSystemKind.Ntfs)
                 ?? throw new UnsupportedFormatException(disk.Path, $"no NTFS volume found ({(volumes.Count == 0 ? "no volumes" : string.Join(", ", volumes.Select(v => $"{v.Number}: {v.FileSystem.Describe()}")))})");
         }
 
-        return NtfsVolume.Open(disk, chosen.Offset, chosen.Length);
+        return (chosen, NtfsVolume.Open(disk, chosen.Offset, chosen.Length));
     }
 }

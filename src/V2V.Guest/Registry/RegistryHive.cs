@@ -169,7 +169,8 @@ public sealed class RegistryHive
         _listedBy[child] = parent;
     }
 
-    private static byte[] ReadBounded(string file, Stream stream)
+    /// <summary>A stream's remaining bytes, refused above <see cref="MaxHiveBytes"/> (before reading when the stream can seek).</summary>
+    internal static byte[] ReadBounded(string file, Stream stream)
     {
         if (stream.CanSeek && stream.Length - stream.Position > MaxHiveBytes)
         {
