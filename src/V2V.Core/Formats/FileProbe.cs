@@ -36,8 +36,9 @@ public sealed class FileProbe
     }
 
     /// <summary>
-    /// What is peeked from a stream (stdin), which cannot be probed again: up to 1 MiB, enough for
-    /// zstd, whose first block (up to 128 KiB compressed) must be whole before anything inflates.
+    /// What is peeked from a stream (stdin) that starts with a zstd frame, which cannot be probed
+    /// again: up to 1 MiB, since zstd's first block (up to 128 KiB compressed) must be whole before
+    /// anything inflates. Other streams are peeked up to <see cref="HeadSize"/>.
     /// </summary>
     public const int StreamHeadSize = 1024 * 1024;
 

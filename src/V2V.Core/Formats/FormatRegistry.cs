@@ -27,6 +27,8 @@ public sealed class FormatRegistry
 
     public IReadOnlyList<ITargetFormat> Targets => _targets;
 
+    private static ReadOnlySpan<byte> ZstdFrameMagic => [0x28, 0xB5, 0x2F, 0xFD];
+
     /// <summary>The VM package format (OVA, OVF, VMX, XVA) whose signature the probe carries, if any.</summary>
     public Vm.IVmSourceFormat? DetectVmSource(FileProbe probe) => _vmSources.FirstOrDefault(f => f.Detect(probe));
 
@@ -36,7 +38,14 @@ public sealed class FormatRegistry
     /// </summary>
     public Vm.IVmSource OpenVmStream(string name, Stream input, SourceOptions options)
     {
-        var (head, stream) = PrefixedStream.Peek(input, FileProbe.StreamHeadSize);
+        // Peek no more than a file probe reads, so a pipe that holds a small disk and stays open is
+        // refused at once; only a zstd frame needs more before it can be looked into.
+        var (head, stream) = PrefixedStream.Peek(input, FileProbe.HeadSize);
+        if (head.Length == FileProbe.HeadSize && head.AsSpan().StartsWith(ZstdFrameMagic))
+        {
+            (head, stream) = PrefixedStream.Peek(stream, FileProbe.StreamHeadSize);
+        }
+
         var probe = FileProbe.FromBytes(name, head);
         if (DetectVmSource(probe) is Vm.IStreamableVmSourceFormat format)
         {
