@@ -31,8 +31,12 @@ public sealed partial class PipeInput : ForwardOnlyStream
         _cancellation = cancellation;
     }
 
-    /// <summary>Standard input (left open when disposed).</summary>
-    public static PipeInput StandardInput(CancellationToken cancellation) => new(0, false, cancellation);
+    /// <summary>
+    /// Standard input (left open when disposed). Off Linux (the Windows build), the runtime's own
+    /// stream: poll(2) and these open flags are Linux's.
+    /// </summary>
+    public static Stream StandardInput(CancellationToken cancellation) =>
+        OperatingSystem.IsLinux() ? new PipeInput(0, false, cancellation) : Console.OpenStandardInput();
 
     /// <summary>Opens a FIFO, character device or socket path for reading without waiting for a writer.</summary>
     public static PipeInput Open(string path, CancellationToken cancellation)
