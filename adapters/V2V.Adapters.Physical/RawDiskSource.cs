@@ -6,7 +6,7 @@ namespace V2V.Adapters.Physical;
 
 /// <summary>
 /// A raw image file, a Linux block device (/dev/sdX, /dev/nvme0n1, /dev/mapper/vg-lv) or a Windows
-/// physical drive (\\.\PhysicalDriveN), opened read-only and shared. Extents come from
+/// physical drive (\\.\PhysicalDriveN), opened read-only and shared. Ranges come from
 /// SEEK_DATA/SEEK_HOLE (Linux) or FSCTL_QUERY_ALLOCATED_RANGES (Windows), so the holes of a sparse
 /// image are never read; a device reports itself as all data, its size and sector size come from
 /// the device (BLKSSZGET/SEEK_END, IOCTL_DISK_GET_LENGTH_INFO/IOCTL_DISK_GET_DRIVE_GEOMETRY_EX), and
@@ -58,37 +58,37 @@ public sealed class RawDiskSource : IDiskSource
         }
     }
 
-    public IEnumerable<DiskExtent> EnumerateExtents()
+    public IEnumerable<DiskRange> EnumerateRanges()
     {
         if (IsBlockDevice)
         {
-            yield return new DiskExtent(0, Capacity, ExtentKind.Data);
+            yield return new DiskRange(0, Capacity, RangeKind.Data);
             yield break;
         }
 
         long position = 0;
         while (position < Capacity)
         {
-            long data = FileExtents.NextData(_handle, position, Capacity);
+            long data = FileRanges.NextData(_handle, position, Capacity);
             if (data < 0 || data >= Capacity)
             {
                 PositionalRead.EnsureLength(_handle, Path, Capacity);
-                yield return new DiskExtent(position, Capacity - position, ExtentKind.Unallocated);
+                yield return new DiskRange(position, Capacity - position, RangeKind.Unallocated);
                 yield break;
             }
 
             if (data > position)
             {
-                yield return new DiskExtent(position, data - position, ExtentKind.Unallocated);
+                yield return new DiskRange(position, data - position, RangeKind.Unallocated);
             }
 
-            long hole = FileExtents.NextHole(_handle, data, Capacity);
+            long hole = FileRanges.NextHole(_handle, data, Capacity);
             if (hole <= data)
             {
                 hole = Capacity; // a filesystem answering nonsense: read the rest rather than loop
             }
 
-            yield return new DiskExtent(data, hole - data, ExtentKind.Data);
+            yield return new DiskRange(data, hole - data, RangeKind.Data);
             position = hole;
         }
     }

@@ -11,7 +11,7 @@ internal sealed class ByteArrayDisk(byte[] bytes, int sectorSize = 512) : IDiskS
     public int LogicalSectorSize => sectorSize;
     public IReadOnlyList<string> Files => [];
 
-    public IEnumerable<DiskExtent> EnumerateExtents() => [new DiskExtent(0, bytes.Length, ExtentKind.Data)];
+    public IEnumerable<DiskRange> EnumerateRanges() => [new DiskRange(0, bytes.Length, RangeKind.Data)];
 
     public void Read(long offset, Span<byte> destination)
     {

@@ -42,29 +42,29 @@ public sealed class MemoryDisk : IDiskSource, IDiskTarget
         return result;
     }
 
-    public IEnumerable<DiskExtent> EnumerateExtents()
+    public IEnumerable<DiskRange> EnumerateRanges()
     {
         lock (_pages)
         {
-            var extents = new List<DiskExtent>();
+            var ranges = new List<DiskRange>();
             long position = 0;
             foreach (var page in _pages.Keys)
             {
                 if (page > position)
                 {
-                    extents.Add(new DiskExtent(position, page - position, ExtentKind.Unallocated));
+                    ranges.Add(new DiskRange(position, page - position, RangeKind.Unallocated));
                 }
 
-                extents.Add(new DiskExtent(page, Math.Min(Page, Capacity - page), ExtentKind.Data));
+                ranges.Add(new DiskRange(page, Math.Min(Page, Capacity - page), RangeKind.Data));
                 position = page + Page;
             }
 
             if (position < Capacity)
             {
-                extents.Add(new DiskExtent(position, Capacity - position, ExtentKind.Unallocated));
+                ranges.Add(new DiskRange(position, Capacity - position, RangeKind.Unallocated));
             }
 
-            return ExtentMerger.Merge(extents).ToList();
+            return RangeMerger.Merge(ranges).ToList();
         }
     }
 

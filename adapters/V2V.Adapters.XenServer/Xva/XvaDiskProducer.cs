@@ -26,7 +26,7 @@ public sealed class XvaDiskProducer(long length) : IChunkProducer
 
     public void Complete(Exception? error = null) => _chunks.Writer.TryComplete(error);
 
-    public async Task ProduceAsync(ChannelWriter<BlockJob> jobs, ChunkPool pool, CancellationToken cancellationToken)
+    public async Task ProduceAsync(ChannelWriter<ChunkJob> jobs, ChunkPool pool, CancellationToken cancellationToken)
     {
         long sequence = 0;
         long emitted = 0;
@@ -34,16 +34,16 @@ public sealed class XvaDiskProducer(long length) : IChunkProducer
         {
             if (chunk.Offset > emitted)
             {
-                await jobs.WriteAsync(new BlockJob(sequence++, emitted, chunk.Offset - emitted, BlockJobKind.Zero), cancellationToken).ConfigureAwait(false);
+                await jobs.WriteAsync(new ChunkJob(sequence++, emitted, chunk.Offset - emitted, ChunkJobKind.Zero), cancellationToken).ConfigureAwait(false);
             }
 
-            await jobs.WriteAsync(new BlockJob(sequence++, chunk.Offset, chunk.Length, BlockJobKind.Deferred, Fill: chunk), cancellationToken).ConfigureAwait(false);
+            await jobs.WriteAsync(new ChunkJob(sequence++, chunk.Offset, chunk.Length, ChunkJobKind.Deferred, Fill: chunk), cancellationToken).ConfigureAwait(false);
             emitted = chunk.Offset + chunk.Length;
         }
 
         if (emitted < Length)
         {
-            await jobs.WriteAsync(new BlockJob(sequence, emitted, Length - emitted, BlockJobKind.Zero), cancellationToken).ConfigureAwait(false);
+            await jobs.WriteAsync(new ChunkJob(sequence, emitted, Length - emitted, ChunkJobKind.Zero), cancellationToken).ConfigureAwait(false);
         }
     }
 

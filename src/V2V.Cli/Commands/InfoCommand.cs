@@ -34,7 +34,7 @@ public static class InfoCommand
 
             using var disk = context.Registry.Open(parse.GetValue(image)!, options);
             var description = disk.Describe();
-            long allocated = disk.EnumerateExtents().Where(e => e.Kind == ExtentKind.Data).Sum(e => e.Length);
+            long allocated = disk.EnumerateRanges().Where(e => e.Kind == RangeKind.Data).Sum(e => e.Length);
             string? contentDigest = parse.GetResult(digest) is not null
                 ? (await BlockPipeline.DigestAsync(disk, disk.Capacity, new PipelineOptions { Digest = DigestOption.From(parse, digest) }, null, context.Cancellation).ConfigureAwait(false)).Digest
                 : null;

@@ -54,9 +54,9 @@ public static class DiskComparer
     public static long? FirstNonZero(IDiskSource disk, long from, long to)
     {
         var buffer = new byte[Chunk.Size];
-        foreach (var extent in disk.EnumerateExtents())
+        foreach (var extent in disk.EnumerateRanges())
         {
-            if (extent.Kind != ExtentKind.Data || extent.End <= from || extent.Offset >= to)
+            if (extent.Kind != RangeKind.Data || extent.End <= from || extent.Offset >= to)
             {
                 continue;
             }
@@ -105,5 +105,5 @@ public static class DiskComparer
     }
 
     private static IEnumerable<long> StoredChunks(IDiskSource disk, long length) =>
-        ChunkPlanner.Plan(disk.EnumerateExtents(), length).Where(j => j.Kind == BlockJobKind.Read).Select(j => j.Offset / Chunk.Size);
+        ChunkPlanner.Plan(disk.EnumerateRanges(), length).Where(j => j.Kind == ChunkJobKind.Read).Select(j => j.Offset / Chunk.Size);
 }

@@ -22,10 +22,10 @@ public interface IDiskSource : IDisposable
     int LogicalSectorSize { get; }
 
     /// <summary>
-    /// Ordered, non-overlapping extents that together cover [0, Capacity). Cheap: answered from
+    /// Ordered, non-overlapping ranges that together cover [0, Capacity). Cheap: answered from
     /// allocation tables (or SEEK_DATA), never by reading payload.
     /// </summary>
-    IEnumerable<DiskExtent> EnumerateExtents();
+    IEnumerable<DiskRange> EnumerateRanges();
 
     /// <summary>Reads destination.Length bytes at offset; offset + length must not pass Capacity.</summary>
     void Read(long offset, Span<byte> destination);

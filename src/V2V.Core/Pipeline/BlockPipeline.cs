@@ -27,7 +27,7 @@ public static class BlockPipeline
         using var failure = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var token = failure.Token;
         var pool = new ChunkPool(options.BuffersInFlight);
-        var jobs = Channel.CreateBounded<BlockJob>(new BoundedChannelOptions(options.Workers * 2) { SingleWriter = true });
+        var jobs = Channel.CreateBounded<ChunkJob>(new BoundedChannelOptions(options.Workers * 2) { SingleWriter = true });
         var outcomes = Channel.CreateBounded<ChunkOutcome>(new BoundedChannelOptions(options.BuffersInFlight) { SingleReader = true });
         using var digest = new ContentDigest(options.Digest);
         using var window = new SemaphoreSlim(options.BuffersInFlight);
@@ -62,7 +62,7 @@ public static class BlockPipeline
             while (true)
             {
                 await window.WaitAsync(token).ConfigureAwait(false);
-                BlockJob job;
+                ChunkJob job;
                 while (!jobs.Reader.TryRead(out job))
                 {
                     if (!await jobs.Reader.WaitToReadAsync(token).ConfigureAwait(false))
@@ -118,9 +118,9 @@ public static class BlockPipeline
 
         return new PipelineResult(digest.Finish(producer.Length), producer.Length, dataBytesRead, zeroBytesDropped, clock.Elapsed);
 
-        async ValueTask<ChunkOutcome> ProcessAsync(BlockJob job)
+        async ValueTask<ChunkOutcome> ProcessAsync(ChunkJob job)
         {
-            if (job.Kind == BlockJobKind.Zero)
+            if (job.Kind == ChunkJobKind.Zero)
             {
                 return ChunkOutcome.Zero(job.Sequence, job.Offset, job.Length);
             }
@@ -130,11 +130,11 @@ public static class BlockPipeline
             try
             {
                 var data = buffer.Data.AsSpan(0, length);
-                if (job.Kind == BlockJobKind.Read)
+                if (job.Kind == ChunkJobKind.Read)
                 {
                     producer.Read(job.Offset, data);
                 }
-                else if (job.Kind == BlockJobKind.Deferred)
+                else if (job.Kind == ChunkJobKind.Deferred)
                 {
                     job.Fill!.Fill(data);
                 }

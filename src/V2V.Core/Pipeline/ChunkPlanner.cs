@@ -3,33 +3,33 @@ using V2V.Core.Disks;
 namespace V2V.Core.Pipeline;
 
 /// <summary>
-/// Turns a source's extents into chunk jobs: every chunk that touches a data extent is read,
+/// Turns a source's ranges into chunk jobs: every chunk that touches a data range is read,
 /// every run of chunks that touches none becomes one zero job. Holes are never read.
 /// </summary>
 public static class ChunkPlanner
 {
-    public static IEnumerable<BlockJob> Plan(IEnumerable<DiskExtent> extents, long length)
+    public static IEnumerable<ChunkJob> Plan(IEnumerable<DiskRange> ranges, long length)
     {
         long sequence = 0;
         long nextChunk = 0;
         long chunkCount = Chunk.CountFor(length);
         long previousEnd = 0;
 
-        foreach (var extent in extents)
+        foreach (var range in ranges)
         {
-            if (extent.Offset < previousEnd || extent.Length < 0)
+            if (range.Offset < previousEnd || range.Length < 0)
             {
-                throw new InvalidOperationException($"source extents out of order at offset {extent.Offset}");
+                throw new InvalidOperationException($"source ranges out of order at offset {range.Offset}");
             }
 
-            previousEnd = extent.End;
-            if (extent.Kind != ExtentKind.Data || extent.Length == 0 || extent.Offset >= length)
+            previousEnd = range.End;
+            if (range.Kind != RangeKind.Data || range.Length == 0 || range.Offset >= length)
             {
                 continue;
             }
 
-            long first = Math.Max(extent.Offset / Chunk.Size, nextChunk);
-            long last = Math.Min(Chunk.CountFor(Math.Min(extent.End, length)), chunkCount);
+            long first = Math.Max(range.Offset / Chunk.Size, nextChunk);
+            long last = Math.Min(Chunk.CountFor(Math.Min(range.End, length)), chunkCount);
             if (last <= first)
             {
                 continue;
@@ -37,13 +37,13 @@ public static class ChunkPlanner
 
             if (first > nextChunk)
             {
-                yield return new BlockJob(sequence++, nextChunk * Chunk.Size, (first - nextChunk) * Chunk.Size, BlockJobKind.Zero);
+                yield return new ChunkJob(sequence++, nextChunk * Chunk.Size, (first - nextChunk) * Chunk.Size, ChunkJobKind.Zero);
             }
 
             for (long chunk = first; chunk < last; chunk++)
             {
                 long offset = chunk * Chunk.Size;
-                yield return new BlockJob(sequence++, offset, Math.Min(Chunk.Size, length - offset), BlockJobKind.Read);
+                yield return new ChunkJob(sequence++, offset, Math.Min(Chunk.Size, length - offset), ChunkJobKind.Read);
             }
 
             nextChunk = last;
@@ -52,17 +52,17 @@ public static class ChunkPlanner
         if (nextChunk < chunkCount)
         {
             long offset = nextChunk * Chunk.Size;
-            yield return new BlockJob(sequence, offset, length - offset, BlockJobKind.Zero);
+            yield return new ChunkJob(sequence, offset, length - offset, ChunkJobKind.Zero);
         }
     }
 
     /// <summary>Bytes the plan will read (for progress and ETA).</summary>
-    public static long DataBytes(IEnumerable<DiskExtent> extents, long length)
+    public static long DataBytes(IEnumerable<DiskRange> ranges, long length)
     {
         long total = 0;
-        foreach (var job in Plan(extents, length))
+        foreach (var job in Plan(ranges, length))
         {
-            if (job.Kind == BlockJobKind.Read)
+            if (job.Kind == ChunkJobKind.Read)
             {
                 total += job.Length;
             }

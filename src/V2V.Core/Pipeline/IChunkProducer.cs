@@ -15,7 +15,7 @@ public interface IChunkProducer
     /// <summary>Bytes that will be read, when known in advance (for progress and ETA).</summary>
     long? DataBytes { get; }
 
-    Task ProduceAsync(ChannelWriter<BlockJob> jobs, ChunkPool pool, CancellationToken cancellationToken);
+    Task ProduceAsync(ChannelWriter<ChunkJob> jobs, ChunkPool pool, CancellationToken cancellationToken);
 
     /// <summary>Carries out a Read job; called concurrently by several workers.</summary>
     void Read(long offset, Span<byte> destination);

@@ -3,7 +3,7 @@ using V2V.Core.Disks;
 
 namespace V2V.Core.Pipeline;
 
-/// <summary>Plans chunk jobs from a random-access source's extents; workers read them in parallel.</summary>
+/// <summary>Plans chunk jobs from a random-access source's ranges; workers read them in parallel.</summary>
 public sealed class RandomAccessProducer : IChunkProducer
 {
     private readonly IDiskSource _source;
@@ -14,15 +14,15 @@ public sealed class RandomAccessProducer : IChunkProducer
         ArgumentOutOfRangeException.ThrowIfGreaterThan(length, source.Capacity);
         _source = source;
         Length = length;
-        DataBytes = ChunkPlanner.DataBytes(source.EnumerateExtents(), length);
+        DataBytes = ChunkPlanner.DataBytes(source.EnumerateRanges(), length);
     }
 
     public long Length { get; }
     public long? DataBytes { get; }
 
-    public async Task ProduceAsync(ChannelWriter<BlockJob> jobs, ChunkPool pool, CancellationToken cancellationToken)
+    public async Task ProduceAsync(ChannelWriter<ChunkJob> jobs, ChunkPool pool, CancellationToken cancellationToken)
     {
-        foreach (var job in ChunkPlanner.Plan(_source.EnumerateExtents(), Length))
+        foreach (var job in ChunkPlanner.Plan(_source.EnumerateRanges(), Length))
         {
             await jobs.WriteAsync(job, cancellationToken).ConfigureAwait(false);
         }

@@ -17,11 +17,11 @@ public sealed class RawMemberDisk(ImageFile file) : IDiskSource
     // The member is part of its package's file, which the package source lists.
     public IReadOnlyList<string> Files => [];
 
-    public IEnumerable<DiskExtent> EnumerateExtents()
+    public IEnumerable<DiskRange> EnumerateRanges()
     {
         if (Capacity > 0)
         {
-            yield return new DiskExtent(0, Capacity, ExtentKind.Data);
+            yield return new DiskRange(0, Capacity, RangeKind.Data);
         }
     }
 

@@ -146,8 +146,8 @@ public sealed class VhdDisk : IDiskSource
             : $"parent disk does not exist; tried {string.Join(", ", tried)}");
     }
 
-    public IEnumerable<DiskExtent> EnumerateExtents() =>
-        _files.Length == 1 ? _files[0].EnumerateExtents() : ChainExtents.UnionOfData(_files.Select(f => f.EnumerateExtents()), Capacity);
+    public IEnumerable<DiskRange> EnumerateRanges() =>
+        _files.Length == 1 ? _files[0].EnumerateRanges() : ChainRanges.UnionOfData(_files.Select(f => f.EnumerateRanges()), Capacity);
 
     public void Read(long offset, Span<byte> destination)
     {

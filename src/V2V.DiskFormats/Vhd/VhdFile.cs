@@ -164,16 +164,16 @@ public sealed class VhdFile : IDisposable
         return new VhdFile(file, footer, header, bat, fromCopy);
     }
 
-    public IEnumerable<DiskExtent> EnumerateExtents()
+    public IEnumerable<DiskRange> EnumerateRanges()
     {
         if (Header is null)
         {
-            return [new DiskExtent(0, VirtualSize, ExtentKind.Data)];
+            return [new DiskRange(0, VirtualSize, RangeKind.Data)];
         }
 
         long blockSize = Header.BlockSize;
-        return ExtentMerger.Merge(_bat.Select((entry, i) => new DiskExtent(
-            i * blockSize, Math.Min(blockSize, VirtualSize - i * blockSize), entry == Unallocated ? ExtentKind.Unallocated : ExtentKind.Data)));
+        return RangeMerger.Merge(_bat.Select((entry, i) => new DiskRange(
+            i * blockSize, Math.Min(blockSize, VirtualSize - i * blockSize), entry == Unallocated ? RangeKind.Unallocated : RangeKind.Data)));
     }
 
     public void Read(long offset, Span<byte> destination, ILayerBacking below)

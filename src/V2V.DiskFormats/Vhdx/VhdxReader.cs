@@ -17,12 +17,12 @@ public sealed class VhdxReader : IDiskSource
     public int LogicalSectorSize => (int)_image.Parameters.LogicalSectorSize;
     public VhdxImage Image => _image;
 
-    public IEnumerable<DiskExtent> EnumerateExtents()
+    public IEnumerable<DiskRange> EnumerateRanges()
     {
         var layout = _image.BatLayout;
-        return ExtentMerger.Merge(Blocks());
+        return RangeMerger.Merge(Blocks());
 
-        IEnumerable<DiskExtent> Blocks()
+        IEnumerable<DiskRange> Blocks()
         {
             for (long block = 0; block < layout.PayloadBlocks; block++)
             {
@@ -30,11 +30,11 @@ public sealed class VhdxReader : IDiskSource
                 long length = Math.Min(layout.BlockSize, Capacity - offset);
                 var kind = _image.PayloadEntry(block).State switch
                 {
-                    VhdxBlockState.FullyPresent => ExtentKind.Data,
-                    VhdxBlockState.Zero or VhdxBlockState.Unmapped or VhdxBlockState.UnmappedLegacy => ExtentKind.Zero,
-                    _ => ExtentKind.Unallocated,
+                    VhdxBlockState.FullyPresent => RangeKind.Data,
+                    VhdxBlockState.Zero or VhdxBlockState.Unmapped or VhdxBlockState.UnmappedLegacy => RangeKind.Zero,
+                    _ => RangeKind.Unallocated,
                 };
-                yield return new DiskExtent(offset, length, kind);
+                yield return new DiskRange(offset, length, kind);
             }
         }
     }

@@ -89,16 +89,16 @@ public sealed class CowdExtent : VmdkExtent
     }
 
     /// <summary>Merged a table at a time, so memory does not grow with the disk (ESX grains are 512 bytes).</summary>
-    public override IEnumerable<DiskExtent> EnumerateExtents()
+    public override IEnumerable<DiskRange> EnumerateRanges()
     {
-        var extents = new List<DiskExtent>();
+        var extents = new List<DiskRange>();
         long cover = _grainBytes * CowdHeader.EntriesPerTable;
         for (int t = 0; t < _tables.Length; t++)
         {
             long start = t * cover;
             if (_tables[t] is not { } table)
             {
-                yield return new DiskExtent(start, Math.Min(cover, Length - start), ExtentKind.Unallocated);
+                yield return new DiskRange(start, Math.Min(cover, Length - start), RangeKind.Unallocated);
                 continue;
             }
 
@@ -106,10 +106,10 @@ public sealed class CowdExtent : VmdkExtent
             for (int e = 0; e < table.Length && start + e * _grainBytes < Length; e++)
             {
                 long offset = start + e * _grainBytes;
-                extents.Add(new DiskExtent(offset, Math.Min(_grainBytes, Length - offset), table[e] == 0 ? ExtentKind.Unallocated : ExtentKind.Data));
+                extents.Add(new DiskRange(offset, Math.Min(_grainBytes, Length - offset), table[e] == 0 ? RangeKind.Unallocated : RangeKind.Data));
             }
 
-            foreach (var extent in ExtentMerger.Merge(extents))
+            foreach (var extent in RangeMerger.Merge(extents))
             {
                 yield return extent;
             }

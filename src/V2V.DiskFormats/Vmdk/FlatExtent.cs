@@ -28,7 +28,7 @@ public sealed class FlatExtent : VmdkExtent
     public override long Length { get; }
     public override string? FilePath => _file.Path;
 
-    public override IEnumerable<DiskExtent> EnumerateExtents()
+    public override IEnumerable<DiskRange> EnumerateRanges()
     {
         // Bytes past the file's end read as zero: ESXi thin -flat files can be shorter than the extent.
         long stored = Math.Clamp(_file.Length - _start, 0, Length);
@@ -37,7 +37,7 @@ public sealed class FlatExtent : VmdkExtent
         {
             // _file may be a slice of a package (an OVA member read in place): offsets in the
             // underlying file are shifted by its Start.
-            long found = FileExtents.NextData(_file.Handle, _file.Start + _start + position, _file.Start + _start + stored);
+            long found = FileRanges.NextData(_file.Handle, _file.Start + _start + position, _file.Start + _start + stored);
             long data = found - _file.Start;
             if (found < 0 || data - _start >= stored)
             {
@@ -45,20 +45,20 @@ public sealed class FlatExtent : VmdkExtent
                 break;
             }
 
-            long hole = FileExtents.NextHole(_file.Handle, _file.Start + data, _file.Start + _start + stored) - _file.Start;
+            long hole = FileRanges.NextHole(_file.Handle, _file.Start + data, _file.Start + _start + stored) - _file.Start;
             if (data - _start > position)
             {
-                yield return new DiskExtent(position, data - _start - position, ExtentKind.Zero);
+                yield return new DiskRange(position, data - _start - position, RangeKind.Zero);
             }
 
             long end = Math.Max(hole, data + 1) - _start;
-            yield return new DiskExtent(data - _start, end - (data - _start), ExtentKind.Data);
+            yield return new DiskRange(data - _start, end - (data - _start), RangeKind.Data);
             position = end;
         }
 
         if (position < Length)
         {
-            yield return new DiskExtent(position, Length - position, ExtentKind.Zero);
+            yield return new DiskRange(position, Length - position, RangeKind.Zero);
         }
     }
 

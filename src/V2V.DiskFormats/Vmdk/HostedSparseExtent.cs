@@ -132,16 +132,16 @@ public sealed class HostedSparseExtent : VmdkExtent
         }
     }
 
-    public override IEnumerable<DiskExtent> EnumerateExtents()
+    public override IEnumerable<DiskRange> EnumerateRanges()
     {
-        var merged = new List<DiskExtent>();
+        var merged = new List<DiskRange>();
         for (int table = 0; table < _directory.Length; table++)
         {
             long tableStart = table * _tableCover;
             var entries = Table(table);
             if (entries is null)
             {
-                yield return new DiskExtent(tableStart, Math.Min(_tableCover, Length - tableStart), ExtentKind.Unallocated);
+                yield return new DiskRange(tableStart, Math.Min(_tableCover, Length - tableStart), RangeKind.Unallocated);
                 continue;
             }
 
@@ -154,10 +154,10 @@ public sealed class HostedSparseExtent : VmdkExtent
                     break;
                 }
 
-                merged.Add(new DiskExtent(offset, Math.Min(_grainBytes, Length - offset), KindOf(entries[i])));
+                merged.Add(new DiskRange(offset, Math.Min(_grainBytes, Length - offset), KindOf(entries[i])));
             }
 
-            foreach (var extent in ExtentMerger.Merge(merged))
+            foreach (var extent in RangeMerger.Merge(merged))
             {
                 yield return extent;
             }
@@ -175,10 +175,10 @@ public sealed class HostedSparseExtent : VmdkExtent
             uint entry = Entry(offset);
             switch (KindOf(entry))
             {
-                case ExtentKind.Unallocated:
+                case RangeKind.Unallocated:
                     below.Read(virtualOffset, part);
                     break;
-                case ExtentKind.Zero:
+                case RangeKind.Zero:
                     part.Clear();
                     break;
                 default:
@@ -198,11 +198,11 @@ public sealed class HostedSparseExtent : VmdkExtent
         base.Dispose();
     }
 
-    private ExtentKind KindOf(uint entry) => entry switch
+    private RangeKind KindOf(uint entry) => entry switch
     {
-        0 => ExtentKind.Unallocated,
-        1 when Header.HasZeroedGrainGtes => ExtentKind.Zero,
-        _ => ExtentKind.Data,
+        0 => RangeKind.Unallocated,
+        1 when Header.HasZeroedGrainGtes => RangeKind.Zero,
+        _ => RangeKind.Data,
     };
 
     private uint Entry(long offset)

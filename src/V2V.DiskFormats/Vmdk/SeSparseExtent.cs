@@ -102,16 +102,16 @@ public sealed class SeSparseExtent : VmdkExtent
     }
 
     /// <summary>Merged a table at a time, so memory does not grow with the disk (a 2 TiB delta has 512 Mi grains).</summary>
-    public override IEnumerable<DiskExtent> EnumerateExtents()
+    public override IEnumerable<DiskRange> EnumerateRanges()
     {
-        var extents = new List<DiskExtent>();
+        var extents = new List<DiskRange>();
         for (long t = 0; t < _directory.Length; t++)
         {
             long start = t * TableCover;
             var table = Table(t);
             if (table is null)
             {
-                yield return new DiskExtent(start, Math.Min(TableCover, Length - start), ExtentKind.Unallocated);
+                yield return new DiskRange(start, Math.Min(TableCover, Length - start), RangeKind.Unallocated);
                 continue;
             }
 
@@ -121,14 +121,14 @@ public sealed class SeSparseExtent : VmdkExtent
                 long offset = start + (long)e * GrainBytes;
                 var kind = Decode(table[e], out _) switch
                 {
-                    GrainKind.Unallocated => ExtentKind.Unallocated,
-                    GrainKind.Zero => ExtentKind.Zero,
-                    _ => ExtentKind.Data,
+                    GrainKind.Unallocated => RangeKind.Unallocated,
+                    GrainKind.Zero => RangeKind.Zero,
+                    _ => RangeKind.Data,
                 };
-                extents.Add(new DiskExtent(offset, Math.Min(GrainBytes, Length - offset), kind));
+                extents.Add(new DiskRange(offset, Math.Min(GrainBytes, Length - offset), kind));
             }
 
-            foreach (var extent in ExtentMerger.Merge(extents))
+            foreach (var extent in RangeMerger.Merge(extents))
             {
                 yield return extent;
             }

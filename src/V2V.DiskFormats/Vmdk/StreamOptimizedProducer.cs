@@ -95,7 +95,7 @@ public sealed class StreamOptimizedProducer : IChunkProducer
         return new StreamOptimizedProducer(input, name, parsed, descriptor, consumed);
     }
 
-    public async Task ProduceAsync(ChannelWriter<BlockJob> jobs, ChunkPool pool, CancellationToken cancellationToken)
+    public async Task ProduceAsync(ChannelWriter<ChunkJob> jobs, ChunkPool pool, CancellationToken cancellationToken)
     {
         long sequence = 0;
         long emitted = 0; // disk bytes covered by jobs so far (always a chunk boundary or Length)
@@ -159,7 +159,7 @@ public sealed class StreamOptimizedProducer : IChunkProducer
             {
                 if (chunkStart > emitted)
                 {
-                    await jobs.WriteAsync(new BlockJob(sequence++, emitted, chunkStart - emitted, BlockJobKind.Zero), cancellationToken).ConfigureAwait(false);
+                    await jobs.WriteAsync(new ChunkJob(sequence++, emitted, chunkStart - emitted, ChunkJobKind.Zero), cancellationToken).ConfigureAwait(false);
                     emitted = chunkStart;
                 }
 
@@ -185,7 +185,7 @@ public sealed class StreamOptimizedProducer : IChunkProducer
 
         if (emitted < Length)
         {
-            await jobs.WriteAsync(new BlockJob(sequence, emitted, Length - emitted, BlockJobKind.Zero), cancellationToken).ConfigureAwait(false);
+            await jobs.WriteAsync(new ChunkJob(sequence, emitted, Length - emitted, ChunkJobKind.Zero), cancellationToken).ConfigureAwait(false);
         }
 
         // Whatever follows the end-of-stream marker still belongs to the file (and to its manifest digest).
@@ -280,7 +280,7 @@ public sealed class StreamOptimizedProducer : IChunkProducer
             _used += size;
         }
 
-        public BlockJob ToJob(long sequence) => new(sequence, offset, length, BlockJobKind.Deferred, Fill: this);
+        public ChunkJob ToJob(long sequence) => new(sequence, offset, length, ChunkJobKind.Deferred, Fill: this);
 
         public void Fill(Span<byte> chunk)
         {

@@ -121,8 +121,8 @@ public sealed class VmdkDisk : IDiskSource
         }
     }
 
-    public IEnumerable<DiskExtent> EnumerateExtents() =>
-        _layers.Length == 1 ? _layers[0].EnumerateExtents() : ChainExtents.UnionOfData(_layers.Select(l => l.EnumerateExtents()), Capacity);
+    public IEnumerable<DiskRange> EnumerateRanges() =>
+        _layers.Length == 1 ? _layers[0].EnumerateRanges() : ChainRanges.UnionOfData(_layers.Select(l => l.EnumerateRanges()), Capacity);
 
     public void Read(long offset, Span<byte> destination)
     {

@@ -16,7 +16,7 @@ public abstract class VmdkExtent : IDisposable
     public abstract string? FilePath { get; }
 
     /// <summary>Ordered extents over [0, Length), relative to the extent's start.</summary>
-    public abstract IEnumerable<DiskExtent> EnumerateExtents();
+    public abstract IEnumerable<DiskRange> EnumerateRanges();
 
     /// <param name="offset">Offset inside this extent.</param>
     /// <param name="virtualOffset">The same position on the virtual disk, for reading the layer below.</param>
@@ -31,7 +31,7 @@ public sealed class ZeroExtent(long length) : VmdkExtent
     public override long Length => length;
     public override string? FilePath => null;
 
-    public override IEnumerable<DiskExtent> EnumerateExtents() => [new DiskExtent(0, length, ExtentKind.Zero)];
+    public override IEnumerable<DiskRange> EnumerateRanges() => [new DiskRange(0, length, RangeKind.Zero)];
 
     public override void Read(long offset, Span<byte> destination, long virtualOffset, ILayerBacking below) => destination.Clear();
 }

@@ -207,11 +207,11 @@ public sealed class VmdkLayer : IDisposable
         return CowdHeader.HasMagic(head) ? CowdExtent.Open(file, length) : HostedSparseExtent.Open(file, length);
     }
 
-    public IEnumerable<DiskExtent> EnumerateExtents()
+    public IEnumerable<DiskRange> EnumerateRanges()
     {
         for (int i = 0; i < _extents.Length; i++)
         {
-            foreach (var extent in _extents[i].EnumerateExtents())
+            foreach (var extent in _extents[i].EnumerateRanges())
             {
                 yield return extent with { Offset = extent.Offset + _starts[i] };
             }

@@ -16,7 +16,7 @@ public class RawDiskSourceTests
             [new DataRun(8 * MiB, (int)MiB, RunFill.Random), new DataRun(40 * MiB, 4096, RunFill.Repeated, 3)]);
 
         using var source = RawDiskSource.Open(raw);
-        var data = source.EnumerateExtents().Where(e => e.Kind == ExtentKind.Data).ToList();
+        var data = source.EnumerateRanges().Where(e => e.Kind == RangeKind.Data).ToList();
 
         Assert.Multiple(() =>
         {
@@ -25,7 +25,7 @@ public class RawDiskSourceTests
             Assert.That(data.Sum(e => e.Length), Is.LessThanOrEqualTo(2 * MiB), "only the written ranges (filesystem blocks) are data");
             Assert.That(data.Any(e => e.Offset <= 8 * MiB && e.End >= 9 * MiB), Is.True);
             Assert.That(data.Any(e => e.Offset <= 40 * MiB && e.End >= 40 * MiB + 4096), Is.True);
-            Assert.That(source.EnumerateExtents().Sum(e => e.Length), Is.EqualTo(64 * MiB), "extents cover the disk");
+            Assert.That(source.EnumerateRanges().Sum(e => e.Length), Is.EqualTo(64 * MiB), "extents cover the disk");
         });
     }
 

@@ -93,7 +93,7 @@ public class VhdTests
             Assert.That(hyperV.Capacity, Is.EqualTo(136365211648), "Hyper-V \"win \": current size");
             Assert.That(virtualPc.Capacity, Is.EqualTo(136363130880), "Virtual PC \"vpc \": CHS size");
             Assert.That(d2v.Capacity, Is.EqualTo(263454720), "Disk2vhd: current size (CHS is the maximum)");
-            Assert.That(hyperV.EnumerateExtents().All(e => e.Kind == Core.Disks.ExtentKind.Unallocated), Is.True);
+            Assert.That(hyperV.EnumerateRanges().All(e => e.Kind == Core.Disks.RangeKind.Unallocated), Is.True);
         });
         Assert.That(Bytes.ReadDisk(d2v).AsSpan().ContainsAnyExcept((byte)0), Is.False, "every block allocated and zero-filled");
         string out2 = folder.File("d2v.vhdx");

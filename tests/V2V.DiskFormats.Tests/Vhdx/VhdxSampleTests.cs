@@ -72,7 +72,7 @@ public class VhdxSampleTests
             Assert.That(reader.Capacity, Is.EqualTo(10L << 30));
             Assert.That(reader.Image.BlockSize, Is.EqualTo(MiB));
             AssertFilled(reader, 0, 18 * MiB, 0xA5);
-            Assert.That(reader.EnumerateExtents().Where(e => e.Kind == ExtentKind.Data).Sum(e => e.Length), Is.EqualTo(18 * MiB));
+            Assert.That(reader.EnumerateRanges().Where(e => e.Kind == RangeKind.Data).Sum(e => e.Length), Is.EqualTo(18 * MiB));
         }
 
         Assert.That(SHA256.HashData(File.ReadAllBytes(path)), Is.EqualTo(before));

@@ -33,7 +33,7 @@ public class VmdkEsxTests
         using var disk = VmdkDisk.Open(folder.File("base.vmdk"), Core.Formats.SourceOptions.Default);
 
         Bytes.AssertEqual(content, Bytes.ReadDisk(disk));
-        Assert.That(disk.EnumerateExtents().Where(e => e.Kind == Core.Disks.ExtentKind.Data).Sum(e => e.Length), Is.LessThan(MiB));
+        Assert.That(disk.EnumerateRanges().Where(e => e.Kind == Core.Disks.RangeKind.Data).Sum(e => e.Length), Is.LessThan(MiB));
         Assert.That(disk.Describe().Properties.Any(p => p.Key == "thin provisioned"), Is.True);
         QemuImg.AssertIdentical(folder.File("base.vmdk"), "vmdk", folder.File("base-flat.vmdk"), "raw");
     }

@@ -40,10 +40,10 @@ public class VmdkQemuSubformatTests
         QemuImg.Convert(raw, "raw", vmdk, "vmdk", "-o", "subformat=monolithicSparse");
 
         using var disk = VmdkDisk.Open(vmdk, Core.Formats.SourceOptions.Default);
-        var data = disk.EnumerateExtents().Where(e => e.Kind == Core.Disks.ExtentKind.Data).ToList();
+        var data = disk.EnumerateRanges().Where(e => e.Kind == Core.Disks.RangeKind.Data).ToList();
 
         Assert.That(data, Has.Count.EqualTo(1));
-        Assert.That(data[0], Is.EqualTo(new Core.Disks.DiskExtent(10 * MiB, 65536, Core.Disks.ExtentKind.Data)));
+        Assert.That(data[0], Is.EqualTo(new Core.Disks.DiskRange(10 * MiB, 65536, Core.Disks.RangeKind.Data)));
     }
 
     [Test]

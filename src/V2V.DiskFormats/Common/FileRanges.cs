@@ -6,7 +6,7 @@ namespace V2V.DiskFormats.Common;
 /// Where a sparse file holds data, on each platform: SEEK_DATA/SEEK_HOLE on Linux,
 /// FSCTL_QUERY_ALLOCATED_RANGES on Windows; elsewhere every byte counts as data.
 /// </summary>
-public static class FileExtents
+public static class FileRanges
 {
     /// <summary>Start of the next data region at or after <paramref name="offset"/> (before <paramref name="length"/>); -1 when only a hole follows.</summary>
     public static long NextData(SafeFileHandle file, long offset, long length)

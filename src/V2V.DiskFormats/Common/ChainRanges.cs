@@ -3,17 +3,17 @@ using V2V.Core.Disks;
 namespace V2V.DiskFormats.Common;
 
 /// <summary>
-/// The extents of a snapshot chain (VMDK deltas, differencing VHDs): a range holds data when any
-/// layer stores data there; the rest is unallocated. Layers' extents are merged as they stream.
+/// The ranges of a snapshot chain (VMDK deltas, differencing VHDs): a range holds data when any
+/// layer stores data there; the rest is unallocated. Layers' ranges are merged as they stream.
 /// </summary>
-public static class ChainExtents
+public static class ChainRanges
 {
-    public static IEnumerable<DiskExtent> UnionOfData(IEnumerable<IEnumerable<DiskExtent>> layers, long capacity)
+    public static IEnumerable<DiskRange> UnionOfData(IEnumerable<IEnumerable<DiskRange>> layers, long capacity)
     {
-        var queue = new PriorityQueue<IEnumerator<DiskExtent>, long>();
+        var queue = new PriorityQueue<IEnumerator<DiskRange>, long>();
         foreach (var layer in layers)
         {
-            var data = layer.Where(e => e.Kind == ExtentKind.Data).GetEnumerator();
+            var data = layer.Where(e => e.Kind == RangeKind.Data).GetEnumerator();
             if (data.MoveNext())
             {
                 queue.Enqueue(data, data.Current.Offset);
@@ -43,13 +43,13 @@ public static class ChainExtents
 
             if (runStart >= 0)
             {
-                yield return new DiskExtent(runStart, runEnd - runStart, ExtentKind.Data);
+                yield return new DiskRange(runStart, runEnd - runStart, RangeKind.Data);
                 position = runEnd;
             }
 
             if (extent.Offset > position)
             {
-                yield return new DiskExtent(position, extent.Offset - position, ExtentKind.Unallocated);
+                yield return new DiskRange(position, extent.Offset - position, RangeKind.Unallocated);
             }
 
             runStart = extent.Offset;
@@ -58,13 +58,13 @@ public static class ChainExtents
 
         if (runStart >= 0)
         {
-            yield return new DiskExtent(runStart, runEnd - runStart, ExtentKind.Data);
+            yield return new DiskRange(runStart, runEnd - runStart, RangeKind.Data);
             position = runEnd;
         }
 
         if (position < capacity)
         {
-            yield return new DiskExtent(position, capacity - position, ExtentKind.Unallocated);
+            yield return new DiskRange(position, capacity - position, RangeKind.Unallocated);
         }
     }
 }

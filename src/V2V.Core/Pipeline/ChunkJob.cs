@@ -1,7 +1,7 @@
 namespace V2V.Core.Pipeline;
 
 /// <summary>What a pipeline worker is asked to do with one range of the disk.</summary>
-public enum BlockJobKind
+public enum ChunkJobKind
 {
     /// <summary>Read one chunk from a random-access source.</summary>
     Read,
@@ -26,4 +26,4 @@ public interface IChunkFill
 }
 
 /// <summary>A unit of work, numbered in disk order so the digest can be assembled in order.</summary>
-public readonly record struct BlockJob(long Sequence, long Offset, long Length, BlockJobKind Kind, ChunkBuffer? Buffer = null, IChunkFill? Fill = null);
+public readonly record struct ChunkJob(long Sequence, long Offset, long Length, ChunkJobKind Kind, ChunkBuffer? Buffer = null, IChunkFill? Fill = null);

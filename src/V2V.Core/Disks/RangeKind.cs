@@ -1,7 +1,7 @@
 namespace V2V.Core.Disks;
 
 /// <summary>What a range of a virtual disk holds, as far as its container knows without reading it.</summary>
-public enum ExtentKind
+public enum RangeKind
 {
     /// <summary>Stored bytes that must be read (they may still turn out to be zero).</summary>
     Data,
