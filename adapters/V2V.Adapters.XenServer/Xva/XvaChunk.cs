@@ -54,13 +54,18 @@ public sealed class XvaChunk : IChunkFill
         new(archive, member, offset, length, null, file, filePosition);
 
     public long Offset { get; }
-    public int Length => _length;
     public XvaChecksumKind ChecksumKind { get; set; }
     public string? Expected { get; set; }
 
-    public void Fill(Span<byte> chunk)
+    public void Fill(long offset, Span<byte> chunk)
     {
-        var content = chunk[.._length];
+        // XvaSource lets through only whole chunks, or the disk's short last one: the job's length.
+        if (chunk.Length != _length)
+        {
+            throw new InvalidOperationException($"XVA chunk \"{_member}\" of {_length} bytes handed a {chunk.Length}-byte job");
+        }
+
+        var content = chunk;
         if (_data is not null)
         {
             _data.AsSpan(0, _length).CopyTo(content);

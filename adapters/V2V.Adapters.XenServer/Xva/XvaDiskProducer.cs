@@ -26,26 +26,14 @@ public sealed class XvaDiskProducer(long length) : IChunkProducer
 
     public void Complete(Exception? error = null) => _chunks.Writer.TryComplete(error);
 
-    public async Task ProduceAsync(ChannelWriter<ChunkJob> jobs, ChunkPool pool, CancellationToken cancellationToken)
+    public async Task ProduceAsync(ChannelWriter<ChunkJob> jobs, CancellationToken cancellationToken)
     {
-        long sequence = 0;
-        long emitted = 0;
+        var writer = new ChunkJobWriter(jobs, Length);
         await foreach (var chunk in _chunks.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (chunk.Offset > emitted)
-            {
-                await jobs.WriteAsync(new ChunkJob(sequence++, emitted, chunk.Offset - emitted, ChunkJobKind.Zero), cancellationToken).ConfigureAwait(false);
-            }
-
-            await jobs.WriteAsync(new ChunkJob(sequence++, chunk.Offset, chunk.Length, ChunkJobKind.Deferred, Fill: chunk), cancellationToken).ConfigureAwait(false);
-            emitted = chunk.Offset + chunk.Length;
+            await writer.WriteAsync(chunk.Offset, chunk, cancellationToken).ConfigureAwait(false);
         }
 
-        if (emitted < Length)
-        {
-            await jobs.WriteAsync(new ChunkJob(sequence, emitted, Length - emitted, ChunkJobKind.Zero), cancellationToken).ConfigureAwait(false);
-        }
+        await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
     }
-
-    public void Read(long offset, Span<byte> destination) => throw new NotSupportedException("an XVA disk is read as it streams past");
 }

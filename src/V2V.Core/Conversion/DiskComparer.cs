@@ -105,5 +105,5 @@ public static class DiskComparer
     }
 
     private static IEnumerable<long> StoredChunks(IDiskSource disk, long length) =>
-        ChunkPlanner.Plan(disk.EnumerateRanges(), length).Where(j => j.Kind == ChunkJobKind.Read).Select(j => j.Offset / Chunk.Size);
+        ChunkPlanner.DataChunks(disk.EnumerateRanges(), length).Select(offset => offset / Chunk.Size);
 }

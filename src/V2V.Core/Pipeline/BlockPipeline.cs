@@ -6,9 +6,10 @@ namespace V2V.Core.Pipeline;
 
 /// <summary>
 /// One pass over a disk: producer → jobs channel → N workers → outcomes channel → digest.
-/// Each worker reads a chunk into a pooled buffer, drops it if it is all zero, hashes it, writes
-/// it to every target (a tee: targets take concurrent writes) and returns the buffer; only the
-/// chunk's hash travels on to the digest, which folds hashes in disk order. The pool is the memory
+/// Each worker runs a job's fill into a pooled buffer, lets the optional
+/// <see cref="PipelineOptions.Transform"/> rewrite it, drops it if it is all zero, hashes it,
+/// writes it to every target (a tee: targets take concurrent writes) and returns the buffer; only
+/// the chunk's hash travels on to the digest, which folds hashes in disk order. The pool is the memory
 /// bound, and a window keeps workers from running more than that many chunks ahead of the first
 /// one not yet done: targets that write in disk order (streamOptimized VMDK) hold every chunk
 /// after a stalled one. The first failure anywhere cancels every stage.
@@ -53,7 +54,7 @@ public static class BlockPipeline
             }
         }
 
-        var producing = Task.Run(() => Stage(() => producer.ProduceAsync(jobs.Writer, pool, token), () => jobs.Writer.TryComplete()), token);
+        var producing = Task.Run(() => Stage(() => producer.ProduceAsync(jobs.Writer, token), () => jobs.Writer.TryComplete()), token);
 
         var workers = Task.WhenAll(Enumerable.Range(0, options.Workers).Select(_ => Task.Run(() => Stage(async () =>
         {
@@ -118,39 +119,36 @@ public static class BlockPipeline
 
         return new PipelineResult(digest.Finish(producer.Length), producer.Length, dataBytesRead, zeroBytesDropped, clock.Elapsed);
 
+        // One job, in the order the data takes: fill → transform → zero check → hash → write.
         async ValueTask<ChunkOutcome> ProcessAsync(ChunkJob job)
         {
-            if (job.Kind == ChunkJobKind.Zero)
+            if (job.Fill is not { } fill)
             {
                 return ChunkOutcome.Zero(job.Sequence, job.Offset, job.Length);
             }
 
             int length = (int)job.Length;
-            var buffer = job.Buffer ?? await pool.RentAsync(token).ConfigureAwait(false);
+            var buffer = await pool.RentAsync(token).ConfigureAwait(false);
             try
             {
-                var data = buffer.Data.AsSpan(0, length);
-                if (job.Kind == ChunkJobKind.Read)
-                {
-                    producer.Read(job.Offset, data);
-                }
-                else if (job.Kind == ChunkJobKind.Deferred)
-                {
-                    job.Fill!.Fill(data);
-                }
-
+                var chunk = buffer.Data.AsSpan(0, length);
+                fill.Fill(job.Offset, chunk);
                 Interlocked.Add(ref dataBytesRead, length);
-                if (!data.ContainsAnyExcept((byte)0))
+
+                // The one place a chunk's bytes may change between source and targets.
+                options.Transform?.Transform(job.Offset, chunk);
+
+                if (!chunk.ContainsAnyExcept((byte)0))
                 {
                     Interlocked.Add(ref zeroBytesDropped, length);
                     return ChunkOutcome.Zero(job.Sequence, job.Offset, length);
                 }
 
                 PieceHash hash = default;
-                options.Digest.HashPiece(data, hash);
+                options.Digest.HashPiece(chunk, hash);
                 foreach (var target in targets)
                 {
-                    target.Write(job.Offset, data);
+                    target.Write(job.Offset, chunk);
                 }
 
                 return new ChunkOutcome(job.Sequence, job.Offset, length, false, hash);
@@ -162,9 +160,12 @@ public static class BlockPipeline
         }
     }
 
-    /// <summary>A digest-only pass (no targets), used by verification and <c>v2v info --digest</c>.</summary>
+    /// <summary>
+    /// A digest-only pass (no targets) over what <paramref name="source"/> holds, used by
+    /// verification and <c>v2v info --digest</c>: no transform runs, whatever the options say.
+    /// </summary>
     public static Task<PipelineResult> DigestAsync(IDiskSource source, long length, PipelineOptions options, IProgress<PipelineProgress>? progress, CancellationToken cancellationToken) =>
-        RunAsync(new RandomAccessProducer(source, length), [], options, progress, cancellationToken);
+        RunAsync(new RandomAccessProducer(source, length), [], options with { Transform = null }, progress, cancellationToken);
 
     /// <summary>
     /// Workers block in reads, hashing and writes; without enough pool threads the producer and the

@@ -1,7 +1,7 @@
 namespace V2V.Core.Pipeline;
 
 /// <summary>A 1 MiB buffer lent by a <see cref="ChunkPool"/>; whoever holds it last gives it back.</summary>
-public sealed class ChunkBuffer
+internal sealed class ChunkBuffer
 {
     private readonly ChunkPool _owner;
 

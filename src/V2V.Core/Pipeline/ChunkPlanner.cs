@@ -3,14 +3,19 @@ using V2V.Core.Disks;
 namespace V2V.Core.Pipeline;
 
 /// <summary>
-/// Turns a source's ranges into chunk jobs: every chunk that touches a data range is read,
-/// every run of chunks that touches none becomes one zero job. Holes are never read.
+/// Which chunks of a random-access source must be read: every chunk that touches a data range.
+/// The rest (holes, zero ranges) is never read; <see cref="ChunkJobWriter"/> turns it into zero jobs.
 /// </summary>
 public static class ChunkPlanner
 {
-    public static IEnumerable<ChunkJob> Plan(IEnumerable<DiskRange> ranges, long length)
+    /// <summary>
+    /// Offsets of the chunks touching a <see cref="RangeKind.Data"/> range below
+    /// <paramref name="length"/>, ascending, each once. Ranges must be ordered and not overlap
+    /// (the <see cref="IDiskSource.EnumerateRanges"/> contract); anything else is a bug
+    /// (<see cref="InvalidOperationException"/>).
+    /// </summary>
+    public static IEnumerable<long> DataChunks(IEnumerable<DiskRange> ranges, long length)
     {
-        long sequence = 0;
         long nextChunk = 0;
         long chunkCount = Chunk.CountFor(length);
         long previousEnd = 0;
@@ -30,42 +35,22 @@ public static class ChunkPlanner
 
             long first = Math.Max(range.Offset / Chunk.Size, nextChunk);
             long last = Math.Min(Chunk.CountFor(Math.Min(range.End, length)), chunkCount);
-            if (last <= first)
-            {
-                continue;
-            }
-
-            if (first > nextChunk)
-            {
-                yield return new ChunkJob(sequence++, nextChunk * Chunk.Size, (first - nextChunk) * Chunk.Size, ChunkJobKind.Zero);
-            }
-
             for (long chunk = first; chunk < last; chunk++)
             {
-                long offset = chunk * Chunk.Size;
-                yield return new ChunkJob(sequence++, offset, Math.Min(Chunk.Size, length - offset), ChunkJobKind.Read);
+                yield return chunk * Chunk.Size;
             }
 
-            nextChunk = last;
-        }
-
-        if (nextChunk < chunkCount)
-        {
-            long offset = nextChunk * Chunk.Size;
-            yield return new ChunkJob(sequence, offset, length - offset, ChunkJobKind.Zero);
+            nextChunk = Math.Max(nextChunk, last);
         }
     }
 
-    /// <summary>Bytes the plan will read (for progress and ETA).</summary>
+    /// <summary>Bytes the planned chunks hold (for progress and ETA).</summary>
     public static long DataBytes(IEnumerable<DiskRange> ranges, long length)
     {
         long total = 0;
-        foreach (var job in Plan(ranges, length))
+        foreach (long offset in DataChunks(ranges, length))
         {
-            if (job.Kind == ChunkJobKind.Read)
-            {
-                total += job.Length;
-            }
+            total += Math.Min(Chunk.Size, length - offset);
         }
 
         return total;

@@ -6,7 +6,7 @@ namespace V2V.Core.Pipeline;
 /// A fixed number of chunk buffers. Renting waits while all are in flight: this is what bounds
 /// the pipeline's memory to <c>capacity × 1 MiB</c> whatever the disk size.
 /// </summary>
-public sealed class ChunkPool
+internal sealed class ChunkPool
 {
     private readonly Channel<ChunkBuffer> _free;
     private readonly int _capacity;

@@ -18,6 +18,12 @@ public sealed record PipelineOptions
     /// <summary>The hash the content digest is built from (<c>--digest</c>).</summary>
     public DigestAlgorithm Digest { get; init; } = DigestAlgorithm.Default;
 
+    /// <summary>
+    /// Rewrites data chunks after they are filled and before they are zero-checked, hashed and
+    /// written (see <see cref="IChunkTransform"/>); null copies bytes unchanged.
+    /// </summary>
+    public IChunkTransform? Transform { get; init; }
+
     /// <summary>Shortest time between two progress reports.</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 }

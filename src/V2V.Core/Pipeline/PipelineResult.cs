@@ -4,8 +4,6 @@ namespace V2V.Core.Pipeline;
 /// <param name="Digest">The content digest of the covered range (see <see cref="ContentDigest"/>).</param>
 /// <param name="Length">Bytes of the disk covered.</param>
 /// <param name="DataBytesRead">Bytes read from the source.</param>
-/// <param name="ZeroBytesDropped">Bytes read that turned out to be all zero and were not written.</param>
-public sealed record PipelineResult(string Digest, long Length, long DataBytesRead, long ZeroBytesDropped, TimeSpan Elapsed)
-{
-    public long DataBytesWritten => DataBytesRead - ZeroBytesDropped;
-}
+/// <param name="ZeroBytesDropped">Bytes read that were all zero (after any transform) and were not written.</param>
+/// <param name="Elapsed">Wall-clock time of the pass.</param>
+public sealed record PipelineResult(string Digest, long Length, long DataBytesRead, long ZeroBytesDropped, TimeSpan Elapsed);

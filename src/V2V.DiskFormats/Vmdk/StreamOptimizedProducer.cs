@@ -95,10 +95,9 @@ public sealed class StreamOptimizedProducer : IChunkProducer
         return new StreamOptimizedProducer(input, name, parsed, descriptor, consumed);
     }
 
-    public async Task ProduceAsync(ChannelWriter<ChunkJob> jobs, ChunkPool pool, CancellationToken cancellationToken)
+    public async Task ProduceAsync(ChannelWriter<ChunkJob> jobs, CancellationToken cancellationToken)
     {
-        long sequence = 0;
-        long emitted = 0; // disk bytes covered by jobs so far (always a chunk boundary or Length)
+        var writer = new ChunkJobWriter(jobs, Length);
         CompressedChunk? current = null;
         var sector = new byte[Sector];
         long lastLba = -1;
@@ -150,21 +149,11 @@ public sealed class StreamOptimizedProducer : IChunkProducer
             long chunkStart = offset / Chunk.Size * Chunk.Size;
             if (current is not null && current.Offset != chunkStart)
             {
-                await jobs.WriteAsync(current.ToJob(sequence++), cancellationToken).ConfigureAwait(false);
-                emitted = current.Offset + current.Length;
+                await writer.WriteAsync(current.Offset, current, cancellationToken).ConfigureAwait(false);
                 current = null;
             }
 
-            if (current is null)
-            {
-                if (chunkStart > emitted)
-                {
-                    await jobs.WriteAsync(new ChunkJob(sequence++, emitted, chunkStart - emitted, ChunkJobKind.Zero), cancellationToken).ConfigureAwait(false);
-                    emitted = chunkStart;
-                }
-
-                current = new CompressedChunk(_name, chunkStart, (int)Math.Min(Chunk.Size, Length - chunkStart), (int)(_grainBytes * 2 + 1024) * Math.Max(1, (int)(Chunk.Size / _grainBytes)), (int)_grainBytes);
-            }
+            current ??= new CompressedChunk(_name, chunkStart, (int)(_grainBytes * 2 + 1024) * Math.Max(1, (int)(Chunk.Size / _grainBytes)), (int)_grainBytes);
 
             // The marker's sector holds the first 500 bytes of compressed data; the rest follows, padded to a sector.
             int size = (int)marker.Size;
@@ -179,14 +168,10 @@ public sealed class StreamOptimizedProducer : IChunkProducer
 
         if (current is not null)
         {
-            await jobs.WriteAsync(current.ToJob(sequence++), cancellationToken).ConfigureAwait(false);
-            emitted = current.Offset + current.Length;
+            await writer.WriteAsync(current.Offset, current, cancellationToken).ConfigureAwait(false);
         }
 
-        if (emitted < Length)
-        {
-            await jobs.WriteAsync(new ChunkJob(sequence, emitted, Length - emitted, ChunkJobKind.Zero), cancellationToken).ConfigureAwait(false);
-        }
+        await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
 
         // Whatever follows the end-of-stream marker still belongs to the file (and to its manifest digest).
         _input.CopyTo(Stream.Null);
@@ -205,9 +190,6 @@ public sealed class StreamOptimizedProducer : IChunkProducer
         ReadFully(_input, _name, sector.AsSpan(first), $"marker at byte {_position - first}", ref _position);
         return true;
     }
-
-    public void Read(long offset, Span<byte> destination) =>
-        throw new NotSupportedException("a streamed VMDK is read front to back only");
 
     private static void ReadFully(Stream input, string name, Span<byte> buffer, string what)
     {
@@ -255,14 +237,13 @@ public sealed class StreamOptimizedProducer : IChunkProducer
     }
 
     /// <summary>The compressed grains of one 1 MiB chunk, inflated by a worker into the chunk buffer.</summary>
-    private sealed class CompressedChunk(string name, long offset, int length, int capacity, int grainBytes) : IChunkFill
+    private sealed class CompressedChunk(string name, long offset, int capacity, int grainBytes) : IChunkFill
     {
         private readonly byte[] _data = ArrayPool<byte>.Shared.Rent(capacity);
         private readonly List<(int At, int GrainLength, int Start, int Size, long Lba)> _grains = new(16);
         private int _used;
 
         public long Offset => offset;
-        public int Length => length;
 
         public Span<byte> Reserve(int size)
         {
@@ -280,9 +261,7 @@ public sealed class StreamOptimizedProducer : IChunkProducer
             _used += size;
         }
 
-        public ChunkJob ToJob(long sequence) => new(sequence, offset, length, ChunkJobKind.Deferred, Fill: this);
-
-        public void Fill(Span<byte> chunk)
+        public void Fill(long chunkOffset, Span<byte> chunk)
         {
             try
             {

@@ -1,7 +1,7 @@
 using V2V.Core.Pipeline;
 using V2V.TestSupport;
 
-namespace V2V.Core.Tests;
+namespace V2V.Core.Tests.Pipeline;
 
 public class ContentDigestTests
 {

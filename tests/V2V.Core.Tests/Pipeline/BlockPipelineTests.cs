@@ -1,7 +1,7 @@
 using V2V.Core.Pipeline;
 using V2V.TestSupport;
 
-namespace V2V.Core.Tests;
+namespace V2V.Core.Tests.Pipeline;
 
 public class BlockPipelineTests
 {
@@ -142,6 +142,69 @@ public class BlockPipelineTests
         await BlockPipeline.RunAsync(new RandomAccessProducer(source, source.Capacity), [], new PipelineOptions(), progress, CancellationToken.None);
 
         Assert.That(reports[^1], Is.EqualTo(new PipelineProgress(8 * MiB, 8 * MiB, 32 * MiB, 32 * MiB)));
+    }
+
+    [Test]
+    public async Task A_transform_output_is_what_is_hashed_and_written()
+    {
+        var source = new MemoryDisk(8 * MiB);
+        var payload = new byte[3 * MiB];
+        new Random(3).NextBytes(payload);
+        source.Fill(MiB, payload);
+        var target = new MemoryDisk(8 * MiB);
+        var transform = new PatchTransform();
+
+        var result = await BlockPipeline.RunAsync(new RandomAccessProducer(source, source.Capacity), [target], new PipelineOptions { Transform = transform }, null, CancellationToken.None);
+
+        // The oracle: the source patched by hand, digested by a pass without a transform.
+        var expected = new MemoryDisk(8 * MiB);
+        var patched = (byte[])payload.Clone();
+        patched.AsSpan(0, 16).Fill(0xA5);
+        patched.AsSpan((int)MiB, (int)MiB).Clear();
+        expected.Fill(MiB, patched);
+        var oracle = await BlockPipeline.DigestAsync(expected, expected.Capacity, new PipelineOptions(), null, CancellationToken.None);
+        Assert.Multiple(() =>
+        {
+            Assert.That(target.ReadAll(0, 8 * (int)MiB), Is.EqualTo(expected.ReadAll(0, 8 * (int)MiB)), "the target holds the transformed bytes");
+            Assert.That(result.Digest, Is.EqualTo(oracle.Digest), "the digest covers the transformed bytes");
+            Assert.That(result.Digest, Is.Not.EqualTo(BlockPipeline.DigestAsync(source, source.Capacity, new PipelineOptions(), null, CancellationToken.None).Result.Digest));
+            Assert.That(target.Writes, Is.EqualTo(2), "the chunk the transform zeroed is dropped, not written");
+            Assert.That(result.ZeroBytesDropped, Is.EqualTo(MiB));
+            Assert.That(transform.Offsets.Order(), Is.EqualTo(new[] { MiB, 2 * MiB, 3 * MiB }), "only data chunks pass through the transform");
+        });
+    }
+
+    [Test]
+    public async Task A_digest_pass_runs_no_transform()
+    {
+        var source = new MemoryDisk(4 * MiB);
+        source.Fill(0, new byte[] { 1, 2, 3 });
+        var transform = new PatchTransform();
+
+        var plain = await BlockPipeline.DigestAsync(source, source.Capacity, new PipelineOptions(), null, CancellationToken.None);
+        var withTransform = await BlockPipeline.DigestAsync(source, source.Capacity, new PipelineOptions { Transform = transform }, null, CancellationToken.None);
+
+        Assert.That(withTransform.Digest, Is.EqualTo(plain.Digest));
+        Assert.That(transform.Offsets, Is.Empty);
+    }
+
+    /// <summary>Stamps the first 16 bytes of the chunk at 1 MiB and zeroes the chunk at 2 MiB.</summary>
+    private sealed class PatchTransform : IChunkTransform
+    {
+        public System.Collections.Concurrent.ConcurrentBag<long> Offsets { get; } = [];
+
+        public void Transform(long offset, Span<byte> chunk)
+        {
+            Offsets.Add(offset);
+            if (offset == MiB)
+            {
+                chunk[..16].Fill(0xA5);
+            }
+            else if (offset == 2 * MiB)
+            {
+                chunk.Clear();
+            }
+        }
     }
 
     /// <summary>A target that keeps nothing, so the measurement sees the pipeline's allocations only.</summary>

@@ -2,7 +2,7 @@ using V2V.Core.Errors;
 using V2V.Core.Output;
 using V2V.TestSupport;
 
-namespace V2V.Core.Tests;
+namespace V2V.Core.Tests.Output;
 
 public class AtomicOutputFileTests
 {
