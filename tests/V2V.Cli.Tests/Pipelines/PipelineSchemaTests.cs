@@ -64,7 +64,8 @@ public partial class PipelineSchemaTests
         Assert.Multiple(() =>
         {
             Assert.That(Enum(job.GetProperty("source").GetProperty("properties").GetProperty("type")), Is.EqualTo(registry.Sources.Types), "source types");
-            Assert.That(job.GetProperty("source").GetProperty("properties").EnumerateObject().Select(p => p.Name), Is.EqualTo(registry.Sources.Default.Keys), "source keys");
+            var providers = registry.Sources.Types.Select(t => registry.Sources.Find(t)!).Distinct();
+            Assert.That(job.GetProperty("source").GetProperty("properties").EnumerateObject().Select(p => p.Name), Is.EquivalentTo(providers.SelectMany(p => p.Keys).Distinct()), "source keys");
             Assert.That(Enum(step.GetProperty("format")), Is.EqualTo(registry.Formats.Targets.Select(t => t.Name)), "target formats");
             Assert.That(Enum(step.GetProperty("subformat")), Is.EqualTo(registry.Formats.Targets.SelectMany(t => t.Subformats).Distinct()), "subformats");
             Assert.That(Enum(defs.GetProperty("digest")), Is.EqualTo(DigestAlgorithm.All.Select(a => a.Name)), "digests");
