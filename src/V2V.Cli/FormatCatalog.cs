@@ -1,4 +1,5 @@
 using V2V.Adapters.HyperV;
+using V2V.Adapters.HyperV.Jobs;
 using V2V.Adapters.Physical;
 using V2V.Adapters.VMware;
 using V2V.Adapters.XenServer;
@@ -7,6 +8,8 @@ using V2V.DiskFormats.Raw;
 using V2V.DiskFormats.Vhd;
 using V2V.DiskFormats.Vhdx;
 using V2V.DiskFormats.Vmdk;
+using V2V.Jobs;
+using V2V.Jobs.Sources;
 
 namespace V2V.Cli;
 
@@ -18,4 +21,10 @@ public static class FormatCatalog
         raw: new RawImageFormat(),
         targets: [new VhdxTargetFormat(), new VhdTargetFormat(), new VmdkTargetFormat(), new RawTargetFormat()],
         vmSources: [new OvaFormat(), new XvaFormat(), new OvfFormat(), new VmxFormat()]);
+
+    /// <summary>What job files (<c>v2v run</c>) can name: source providers by <c>type</c>, and the job sections of target adapters.</summary>
+    public static JobRegistry Jobs(FormatRegistry formats) => new(
+        formats,
+        sources: [new FileSourceProvider(formats)],
+        sections: [new HyperVJobSection(formats)]);
 }

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using V2V.Core.Conversion;
 using V2V.Core.Formats;
-using V2V.Core.Jobs;
+using V2V.Jobs.Running;
 using V2V.Core.Vm;
 
 namespace V2V.Cli;

@@ -49,7 +49,7 @@ public static class ProgressDisplay
     }
 
     /// <summary>One progress line per job of a pipeline run; none when not on a terminal.</summary>
-    public static async Task<T> RunJobsAsync<T>(bool enabled, IReadOnlyList<string> jobs, Func<IProgress<V2V.Core.Jobs.JobProgress>?, Task<T>> work)
+    public static async Task<T> RunJobsAsync<T>(bool enabled, IReadOnlyList<string> jobs, Func<IProgress<V2V.Jobs.Running.JobProgress>?, Task<T>> work)
     {
         if (!enabled)
         {
@@ -83,8 +83,8 @@ public static class ProgressDisplay
         public void Report(ConversionProgress value) => report(value);
     }
 
-    private sealed class JobSink(Action<V2V.Core.Jobs.JobProgress> report) : IProgress<V2V.Core.Jobs.JobProgress>
+    private sealed class JobSink(Action<V2V.Jobs.Running.JobProgress> report) : IProgress<V2V.Jobs.Running.JobProgress>
     {
-        public void Report(V2V.Core.Jobs.JobProgress value) => report(value);
+        public void Report(V2V.Jobs.Running.JobProgress value) => report(value);
     }
 }

@@ -12,6 +12,17 @@ namespace V2V.Adapters.HyperV.VmDefinition;
 /// </summary>
 public sealed class HyperVDefinitionWriter(HyperVOptions options, FormatRegistry formats, TimeProvider? clock = null) : IVmDefinitionWriter
 {
+    private static readonly string[] HyperVFormats = ["vhdx", "vhd"];
+
+    /// <summary>True for the disk formats of Hyper-V (VHDX, VHD), whose VMs get Hyper-V definitions.</summary>
+    public static bool IsHyperVFormat(string format) => HyperVFormats.Contains(format, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary><c>&lt;folder&gt;/&lt;vm&gt;.ps1</c>, the script that creates the VM.</summary>
+    public static string ScriptPath(string folder, VmDescription vm) => Path.Combine(folder, vm.FileSafeName + ".ps1");
+
+    /// <summary><c>&lt;folder&gt;/&lt;vm&gt;.hyperv.json</c>, the definition the script was made from.</summary>
+    public static string DefinitionPath(string folder, VmDescription vm) => Path.Combine(folder, vm.FileSafeName + ".hyperv.json");
+
     public IReadOnlyList<string> Write(ConvertedVm vm, string folder, Func<int, string> convertedDiskFile, OutputSet outputs)
     {
         var boot = BootStyle.Unknown;
@@ -22,10 +33,9 @@ public sealed class HyperVDefinitionWriter(HyperVOptions options, FormatRegistry
         }
 
         var definition = HyperVMapper.Map(vm, boot, options, (clock ?? TimeProvider.System).GetUtcNow().UtcDateTime);
-        string name = vm.Vm.FileSafeName;
         // UTF-8 with a byte order mark: Windows PowerShell 5.1 reads a script without one as ANSI.
-        outputs.WriteBytes(Path.Combine(folder, name + ".ps1"), [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(PowerShellScript.Write(definition))]);
-        outputs.WriteText(Path.Combine(folder, name + ".hyperv.json"), HyperVDefinitionJson.Write(definition));
+        outputs.WriteBytes(ScriptPath(folder, vm.Vm), [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(PowerShellScript.Write(definition))]);
+        outputs.WriteText(DefinitionPath(folder, vm.Vm), HyperVDefinitionJson.Write(definition));
         return definition.Warnings;
     }
 }

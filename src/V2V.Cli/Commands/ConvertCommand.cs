@@ -5,7 +5,6 @@ using V2V.Core.Conversion;
 using V2V.Core.Disks;
 using V2V.Core.Errors;
 using V2V.Core.Formats;
-using V2V.Core.Jobs;
 using V2V.Core.Vm;
 using V2V.Core;
 
@@ -71,7 +70,7 @@ public static class ConvertCommand
                         ? context.Registry.OpenVmStream("stdin", PipeInput.StandardInput(context.Cancellation), sourceOptions)
                         : context.Registry.OpenVmStream(sourcePath, PipeInput.Open(sourcePath, context.Cancellation), sourceOptions)
                     : vmFormat.Open(sourcePath, sourceOptions, context.Registry);
-                IVmDefinitionWriter? definitions = VmFiles.IsHyperVFormat(targetFormat.Name)
+                IVmDefinitionWriter? definitions = HyperVDefinitionWriter.IsHyperVFormat(targetFormat.Name)
                     ? new HyperVDefinitionWriter(HyperVOptionsFrom(parse, generation, switches, defaultSwitch, memory, noStaticMac, vmFolder), context.Registry)
                     : null;
                 var vms = await ProgressDisplay.RunAsync(showProgress,

@@ -1,8 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
 using V2V.Core;
-using V2V.Core.Jobs;
 using V2V.Core.Output;
+using V2V.Jobs;
+using V2V.Jobs.Loading;
+using V2V.Jobs.Planning;
+using V2V.Jobs.Running;
 
 namespace V2V.Cli.Commands;
 
@@ -28,10 +31,11 @@ public static class RunCommand
         command.SetAction(async (parse, _) =>
         {
             string path = parse.GetValue(file)!;
-            var errors = new List<PipelineError>();
-            var document = PipelineLoader.Load(path, errors);
+            var errors = new List<JobFileError>();
+            var registry = FormatCatalog.Jobs(context.Registry);
+            var document = JobFileLoader.Load(path, registry, errors);
             var read = new FilesRead();
-            var jobs = document is null ? [] : JobPlanner.Plan(document, context.Registry, errors, parse.GetValue(only), read);
+            var jobs = document is null ? [] : JobPlanner.Plan(document, registry, errors, parse.GetValue(only), read);
             if (parse.GetValue(digest) is not null)
             {
                 var chosen = DigestOption.From(parse, digest);
@@ -70,7 +74,7 @@ public static class RunCommand
             }
 
             var results = await ProgressDisplay.RunJobsAsync(context.ProgressAllowed && !parse.GetValue(noProgress), jobs.Select(j => j.Spec.Name).ToList(),
-                progress => JobRunner.RunAsync(jobs, document.Parallel, context.Registry, !parse.GetValue(noSync), new HyperVJobHooks(context.Registry), progress, context.Cancellation, read)).ConfigureAwait(false);
+                progress => JobRunner.RunAsync(jobs, document.Parallel, context.Registry, !parse.GetValue(noSync), progress, context.Cancellation, read)).ConfigureAwait(false);
 
             PrintSummary(context.Out, results);
             foreach (var note in results.SelectMany(r => (r.Notes ?? []).Select(n => $"job {r.Name}: {n}")))
@@ -94,7 +98,7 @@ public static class RunCommand
     }
 
     /// <summary>Why the report could not be written where asked, or null.</summary>
-    private static string? ReportProblem(string reportPath, PipelineDocument document, IReadOnlyList<PlannedJob> jobs, FilesRead read)
+    private static string? ReportProblem(string reportPath, JobFile document, IReadOnlyList<PlannedJob> jobs, FilesRead read)
     {
         if (read.Match(reportPath) is { } same)
         {
@@ -112,18 +116,18 @@ public static class RunCommand
             return "it is a folder";
         }
 
-        var taken = jobs.SelectMany(j => j.Outputs.Select(o => o.Path).Append(j.Spec.Source.Path).Concat(j.FilesBeside)).Append(document.File).Select(Path.GetFullPath);
+        var taken = jobs.SelectMany(j => j.Outputs.Select(o => o.Path).Concat(j.Spec.Source.LocalPath is { } source ? [source] : []).Concat(j.FilesBeside)).Append(document.File).Select(Path.GetFullPath);
         return taken.Contains(full, StringComparer.Ordinal) ? "it is the pipeline, a source or an output of it" : null;
     }
 
-    private static void PrintPlan(TextWriter o, PipelineDocument document, IReadOnlyList<PlannedJob> jobs)
+    private static void PrintPlan(TextWriter o, JobFile document, IReadOnlyList<PlannedJob> jobs)
     {
         o.WriteLine($"pipeline {document.File}: {jobs.Count} job(s), {document.Parallel} at a time; nothing will be written (--dry-run)");
         foreach (var job in jobs)
         {
             string size = job.Capacity is { } c ? $", {ByteSize.Format(c)}" : "";
             string vms = job.IsVm ? $", VM(s): {string.Join(", ", job.Vms.Select(v => $"{Printable.Line(v.Name)} ({v.Disks.Count()} disk(s))"))}" : "";
-            o.WriteLine($"job {job.Spec.Name}: read {job.Spec.Source.Path} ({job.SourceFormat}{size}{vms}) once{(job.Spec.Verify ? ", verify every output" : "")}");
+            o.WriteLine($"job {job.Spec.Name}: read {job.Spec.Source.Name} ({job.SourceFormat}{size}{vms}) once{(job.Spec.Verify ? ", verify every output" : "")}");
             foreach (var output in job.Outputs)
             {
                 string what = output.Step.Subformat is null ? output.Step.Format : $"{output.Step.Format} {output.Step.Subformat}";

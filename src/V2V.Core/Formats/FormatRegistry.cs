@@ -27,6 +27,12 @@ public sealed class FormatRegistry
 
     public IReadOnlyList<ITargetFormat> Targets => _targets;
 
+    /// <summary>Every source format's name: disk images in detection order, raw, then VM packages.</summary>
+    public IReadOnlyList<string> SourceNames => [.. _sources.Select(f => f.Name), _raw.Name, .. _vmSources.Select(f => f.Name)];
+
+    /// <summary>The name of the format a file matching no magic is read as.</summary>
+    public string RawName => _raw.Name;
+
     private static ReadOnlySpan<byte> ZstdFrameMagic => [0x28, 0xB5, 0x2F, 0xFD];
 
     /// <summary>The VM package format (OVA, OVF, VMX, XVA) whose signature the probe carries, if any.</summary>

@@ -7,7 +7,8 @@ namespace V2V.Core.Vm;
 /// One disk of a VM as it becomes available: random-access (a VMX's VMDK) or streamed (an OVA or
 /// XVA member). <see cref="DiskNumber"/> is the disk's 1-based place in the VM's controller order.
 /// </summary>
-/// <param name="SourceFiles">Files this disk reads, which no output may overwrite.</param>
+/// <param name="Name">How messages and <c>vm.json</c> name the disk: a file, a package member, or a remote disk's address.</param>
+/// <param name="SourceFiles">Local files this disk reads, which no output may overwrite; empty for a disk that is not in a local file.</param>
 public sealed record VmDiskFeed(VmDescription Vm, int DiskNumber, string Name, IChunkProducer Producer, IReadOnlyCollection<string> SourceFiles);
 
 /// <summary>
@@ -16,6 +17,7 @@ public sealed record VmDiskFeed(VmDescription Vm, int DiskNumber, string Name, I
 /// </summary>
 public interface IVmSource : IDisposable
 {
+    /// <summary>The package's file, or for a source that is not a local file its address.</summary>
     string Path { get; }
 
     /// <summary>Container format: "ova", "ovf", "vmx", "xva".</summary>

@@ -1,7 +1,7 @@
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 
-namespace V2V.Core.Jobs;
+namespace V2V.Jobs.Loading;
 
 /// <summary>
 /// Walks a YAML text's parser events — no node is built — and refuses, at the line and column
@@ -15,7 +15,7 @@ namespace V2V.Core.Jobs;
 /// </summary>
 public static class YamlBudget
 {
-    /// <summary>Collections inside collections; a pipeline needs 6 (jobs, a job, chain, a step, ...).</summary>
+    /// <summary>Collections inside collections; a job file needs 6 (jobs, a job, chain, a step, ...).</summary>
     public const int MaxDepth = 64;
 
     /// <summary>Scalars and collections counted once per alias that repeats them.</summary>

@@ -1,0 +1,23 @@
+using V2V.Core.Conversion;
+
+namespace V2V.Jobs.Running;
+
+/// <summary>One file a job wrote.</summary>
+public sealed record JobOutput(string Path, string Format, string? Subformat, long Capacity, long FileLength, string Digest, bool Verified);
+
+/// <summary>How a job ended: its outputs, or the error that stopped it and the exit code it stands for.</summary>
+/// <param name="Source">The source's name (<see cref="Sources.SourceSpec.Name"/>): a path, or an address.</param>
+/// <param name="Notes">Warnings of VM definitions and the outcome of acting on them (null for a disk job).</param>
+public sealed record JobResult(string Name, bool Succeeded, int ExitCode, string? Error, string Source, IReadOnlyList<JobOutput> Outputs, long BytesRead, double Seconds, IReadOnlyList<string>? Notes = null)
+{
+    /// <summary>A job whose outputs are all in place.</summary>
+    public static JobResult Success(JobSpec job, IReadOnlyList<JobOutput> outputs, long bytesRead, TimeSpan elapsed, IReadOnlyList<string>? notes = null) =>
+        new(job.Name, true, 0, null, job.Source.Name, outputs, bytesRead, elapsed.TotalSeconds, notes);
+
+    /// <summary>A job that stopped with <paramref name="error"/> and left no output.</summary>
+    public static JobResult Failure(JobSpec job, int exitCode, string error, TimeSpan elapsed) =>
+        new(job.Name, false, exitCode, error, job.Source.Name, [], 0, elapsed.TotalSeconds);
+}
+
+/// <summary>A progress report of one job.</summary>
+public readonly record struct JobProgress(string Job, ConversionProgress Conversion);

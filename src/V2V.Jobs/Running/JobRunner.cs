@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using V2V.Core.Conversion;
+using V2V.Core.Disks;
+using V2V.Core.Errors;
+using V2V.Core.Formats;
+using V2V.Core.Output;
+using V2V.Core.Pipeline;
+using V2V.Core.Vm;
+using V2V.Jobs.Planning;
+
+namespace V2V.Jobs.Running;
+
+/// <summary>
+/// Runs planned jobs, <c>parallel</c> at a time. Each job reads its source once and writes every
+/// kept step of its chain from that read; a failing job removes its own outputs and does not stop
+/// the others. A VM job's target hypervisor (<see cref="PlannedJob.Target"/>) writes its
+/// definitions beside each VM and acts once the outputs are in place.
+/// </summary>
+public static class JobRunner
+{
+    /// <param name="read">Every file the run reads, as <see cref="JobPlanner.Plan"/> collected it: no output is renamed over one of them.</param>
+    public static async Task<IReadOnlyList<JobResult>> RunAsync(IReadOnlyList<PlannedJob> jobs, int parallel, FormatRegistry registry,
+        bool durable, IProgress<JobProgress>? progress, CancellationToken cancellationToken, FilesRead? read = null)
+    {
+        read ??= new FilesRead();
+        using var gate = new SemaphoreSlim(parallel);
+        var runs = jobs.Select(async job =>
+        {
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await RunJobAsync(job, registry, durable, progress, read, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }).ToList();
+        return await Task.WhenAll(runs).ConfigureAwait(false);
+    }
+
+    /// <summary>Opens the job's source again, runs the disk or the VM path, and turns every failure into a failed result.</summary>
+    private static async Task<JobResult> RunJobAsync(PlannedJob job, FormatRegistry registry, bool durable, IProgress<JobProgress>? progress, FilesRead read, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var spec = job.Spec;
+        var run = new Run(job, registry, ConversionOptions.Default with
+        {
+            Verify = spec.Verify,
+            Durable = durable,
+            Pipeline = ConversionOptions.Default.Pipeline with { Digest = spec.Digest ?? DigestAlgorithm.Default },
+        }, progress is null ? null : new Forward(p => progress.Report(new JobProgress(spec.Name, p))), read, clock, cancellationToken);
+        try
+        {
+            using var source = spec.Source.Open(registry);
+            if (source.IsVm != job.IsVm)
+            {
+                throw new InvalidImageException(spec.Source.Name, job.IsVm ? "is no longer a VM package" : "has become a VM package since the job was planned");
+            }
+
+            return source.Disk is { } disk
+                ? await RunDiskJobAsync(run, disk).ConfigureAwait(false)
+                : await RunVmJobAsync(run, source.Vms!).ConfigureAwait(false);
+        }
+        catch (V2VException e)
+        {
+            return JobResult.Failure(spec, e.ExitCode, e.Message, clock.Elapsed);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return JobResult.Failure(spec, 3, e.Message, clock.Elapsed);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A bug met in one job fails that job; the others still run and the summary is printed.
+            return JobResult.Failure(spec, 3, $"internal error: {e.GetType().Name}: {e.Message}", clock.Elapsed);
+        }
+    }
+
+    /// <summary>One disk into every kept step.</summary>
+    private static async Task<JobResult> RunDiskJobAsync(Run run, IDiskSource disk)
+    {
+        var outputs = run.Job.Outputs.Where(o => o.Step.Keep).ToList();
+        var plans = outputs.Select(o => new TargetPlan(o.Format, new TargetRequest(o.Path, disk.Capacity, o.Step.Subformat, o.Step.BlockSize, o.Step.SectorSize ?? disk.LogicalSectorSize))).ToList();
+        var outcome = await DiskConverter.ConvertAsync(disk, plans, run.Job.Spec.Overwrite, run.Registry, run.Options, run.Progress, run.Cancellation, run.Read).ConfigureAwait(false);
+        var written = outcome.Targets.Select(t => new JobOutput(t.Path, t.Format, t.Subformat, t.Capacity, t.FileLength, outcome.Copy.Digest, t.VerifiedDigest is not null)).ToList();
+        return JobResult.Success(run.Job.Spec, written, outcome.Copy.DataBytesRead, run.Clock.Elapsed);
+    }
+
+    /// <summary>Every disk of every VM into every kept step, each VM's description and definition beside its disks, then the target's after-step.</summary>
+    private static async Task<JobResult> RunVmJobAsync(Run run, IVmSource package)
+    {
+        var spec = run.Job.Spec;
+        var described = run.Job.Described!;
+        var kept = spec.Chain.Where(s => s.Keep).ToList();
+        var specs = kept.Select(step => new VmOutputSpec(run.Registry.Target(step.Format), step.Subformat, step.BlockSize, step.SectorSize,
+            (vm, n) => PathTemplate.Expand(step.Path, spec.Name, vm.FileSafeName, n))).ToList();
+        string DescriptionPath(VmDescription vm) => VmFiles.DescriptionPath(described, spec.Name, vm);
+        var definitions = run.Job.Target?.Writer(spec);
+        var vms = await VmConverter.ConvertAsync(package, specs, kept.IndexOf(described), DescriptionPath, spec.Overwrite, run.Registry, run.Options, definitions,
+            run.Progress, run.Cancellation, run.Read).ConfigureAwait(false);
+        var notes = vms.SelectMany(vm => (vm.Warnings ?? []).Select(w => $"{vm.Vm.Name}: {w}")).ToList();
+        if (run.Job.Target is { } target)
+        {
+            foreach (var vm in vms)
+            {
+                if (await target.AfterCommitAsync(spec, Path.GetDirectoryName(DescriptionPath(vm.Vm))!, vm.Vm, run.Cancellation).ConfigureAwait(false) is { } note)
+                {
+                    notes.Add(note);
+                }
+            }
+        }
+
+        var written = vms.SelectMany(vm => vm.Disks.SelectMany(d => kept.Select(step =>
+        {
+            string path = Path.GetFullPath(PathTemplate.Expand(step.Path, spec.Name, vm.Vm.FileSafeName, d.Disk));
+            return new JobOutput(path, step.Format, step.Subformat, d.Capacity, new FileInfo(path).Length, d.Digest, d.Verified);
+        }))).ToList();
+        return JobResult.Success(spec, written, vms.Sum(vm => vm.Disks.Sum(d => d.DataBytesRead)), run.Clock.Elapsed, notes);
+    }
+
+    /// <summary>What both paths of one job share.</summary>
+    private sealed record Run(PlannedJob Job, FormatRegistry Registry, ConversionOptions Options, IProgress<ConversionProgress>? Progress, FilesRead Read,
+        Stopwatch Clock, CancellationToken Cancellation);
+
+    private sealed class Forward(Action<ConversionProgress> report) : IProgress<ConversionProgress>
+    {
+        public void Report(ConversionProgress value) => report(value);
+    }
+}
