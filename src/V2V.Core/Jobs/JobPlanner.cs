@@ -253,7 +253,7 @@ public static class JobPlanner
             {
                 if ((read.Problem(path) ?? read.Problem(path + AtomicOutputFile.PartialSuffix)) is { } problem)
                 {
-                    errors.Add(new PipelineError(at, problem));
+                    errors.Add(new PipelineError(at, problem + JobRunner.OverwriteCannotHelp));
                 }
             }
         }

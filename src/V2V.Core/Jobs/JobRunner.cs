@@ -75,7 +75,7 @@ public static class JobRunner
                 using var disk = registry.Open(spec.Source.Path, SourceOptions.Default);
                 var outputs = job.Outputs.Where(o => o.Step.Keep).ToList();
                 var plans = outputs.Select(o => new TargetPlan(o.Format, new TargetRequest(o.Path, disk.Capacity, o.Step.Subformat, o.Step.BlockSize, o.Step.SectorSize ?? disk.LogicalSectorSize))).ToList();
-                var outcome = await DiskConverter.ConvertAsync(disk, plans, spec.Overwrite, registry, options, report, cancellationToken, read).ConfigureAwait(false);
+                var outcome = await DiskConverter.ConvertAsync(new DiskConversionRequest(disk, plans, registry) { Overwrite = spec.Overwrite, Options = options, Read = read }, report, cancellationToken).ConfigureAwait(false);
                 return new JobResult(spec.Name, true, 0, null, spec.Source.Path,
                     outcome.Targets.Select(t => new JobOutput(t.Path, t.Format, t.Subformat, t.Capacity, t.FileLength, outcome.Copy.Digest, t.VerifiedDigest is not null)).ToList(),
                     outcome.Copy.DataBytesRead, clock.Elapsed.TotalSeconds);
@@ -88,7 +88,8 @@ public static class JobRunner
             int described = VmFiles.DescribedStep(kept);
             string DescriptionPath(VmDescription vm) => VmFiles.DescriptionPath(kept[described], spec.Name, vm);
             var definitions = hooks?.DefinitionsFor(spec, kept[described]);
-            var vms = await VmConverter.ConvertAsync(package, specs, described, DescriptionPath, spec.Overwrite, registry, options, definitions, report, cancellationToken, read).ConfigureAwait(false);
+            var request = new VmConversionRequest(package, specs, specs[described], DescriptionPath, registry) { Overwrite = spec.Overwrite, Options = options, Definitions = definitions, Read = read };
+            var vms = await VmConverter.ConvertAsync(request, report, cancellationToken).ConfigureAwait(false);
             var notes = vms.SelectMany(vm => (vm.Warnings ?? []).Select(w => $"{vm.Vm.Name}: {w}")).ToList();
             if (definitions is not null && spec.HyperV?.Apply == true)
             {
@@ -107,7 +108,7 @@ public static class JobRunner
         }
         catch (V2VException e)
         {
-            return new JobResult(spec.Name, false, e.ExitCode, e.Message, spec.Source.Path, [], 0, clock.Elapsed.TotalSeconds);
+            return new JobResult(spec.Name, false, e.ExitCode, Worded(e.Message, e), spec.Source.Path, [], 0, clock.Elapsed.TotalSeconds);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -119,6 +120,17 @@ public static class JobRunner
             return new JobResult(spec.Name, false, 3, $"internal error: {e.GetType().Name}: {e.Message}", spec.Source.Path, [], 0, clock.Elapsed.TotalSeconds);
         }
     }
+
+    /// <summary>Said of an output that is a file the run reads, in the job file's terms.</summary>
+    internal const string OverwriteCannotHelp = " (overwrite does not change that)";
+
+    /// <summary>A refusal's message with what a job file can (or cannot) set about it, in the job file's terms.</summary>
+    private static string Worded(string message, V2VException e) => e switch
+    {
+        OutputExistsException => $"{message} (set overwrite: true to replace it)",
+        OutputIsReadException => message + OverwriteCannotHelp,
+        _ => message,
+    };
 
     private sealed class Forward(Action<ConversionProgress> report) : IProgress<ConversionProgress>
     {

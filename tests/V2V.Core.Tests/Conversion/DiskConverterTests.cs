@@ -7,7 +7,7 @@ using V2V.Core.Pipeline;
 using V2V.DiskFormats.Raw;
 using V2V.TestSupport;
 
-namespace V2V.Core.Tests;
+namespace V2V.Core.Tests.Conversion;
 
 public class DiskConverterTests
 {
@@ -28,8 +28,8 @@ public class DiskConverterTests
         using var folder = new TempFolder();
         var registry = V2V.Cli.FormatCatalog.Create();
 
-        var outcome = await DiskConverter.ConvertAsync(Source(), [Plan(new RawTargetFormat(), folder.File("a.raw")), Plan(registry.Target("vhdx"), folder.File("b.vhdx"))],
-            false, registry, ConversionOptions.Default with { Verify = true }, null, CancellationToken.None);
+        var outcome = await DiskConverter.ConvertAsync(
+            new DiskConversionRequest(Source(), [Plan(new RawTargetFormat(), folder.File("a.raw")), Plan(registry.Target("vhdx"), folder.File("b.vhdx"))], registry) { Options = ConversionOptions.Default with { Verify = true } }, null, CancellationToken.None);
 
         Assert.That(outcome.Targets.Select(t => t.VerifiedDigest), Is.All.EqualTo(outcome.Copy.Digest));
         Assert.That(folder.FileNames(), Is.EqualTo(new[] { "a.raw", "b.vhdx" }));
@@ -41,8 +41,8 @@ public class DiskConverterTests
         using var folder = new TempFolder();
         var registry = V2V.Cli.FormatCatalog.Create();
 
-        var error = Assert.ThrowsAsync<ChecksumMismatchException>(() => DiskConverter.ConvertAsync(Source(), [Plan(new BitFlippingRawFormat(), folder.File("a.raw"))],
-            false, registry, ConversionOptions.Default with { Verify = true }, null, CancellationToken.None));
+        var error = Assert.ThrowsAsync<ChecksumMismatchException>(() => DiskConverter.ConvertAsync(
+            new DiskConversionRequest(Source(), [Plan(new BitFlippingRawFormat(), folder.File("a.raw"))], registry) { Options = ConversionOptions.Default with { Verify = true } }, null, CancellationToken.None));
 
         Assert.That(error!.Message, Does.Contain("content digest"));
         Assert.That(folder.FileNames(), Is.Empty);
@@ -65,8 +65,8 @@ public class DiskConverterTests
             return null;
         };
 
-        Assert.CatchAsync<OperationCanceledException>(() => DiskConverter.ConvertAsync(source, [Plan(new RawTargetFormat(), folder.File("a.raw")), Plan(registry.Target("vhdx"), folder.File("b.vhdx"))],
-            false, registry, ConversionOptions.Default, null, cancel.Token));
+        Assert.CatchAsync<OperationCanceledException>(() => DiskConverter.ConvertAsync(
+            new DiskConversionRequest(source, [Plan(new RawTargetFormat(), folder.File("a.raw")), Plan(registry.Target("vhdx"), folder.File("b.vhdx"))], registry) { Options = ConversionOptions.Default }, null, cancel.Token));
 
         Assert.That(folder.FileNames(), Is.Empty);
     }
@@ -79,8 +79,8 @@ public class DiskConverterTests
         var source = Source();
         source.FailRead = offset => offset == 40 * MiB ? new InvalidImageException("memory", "grain table damaged") : null;
 
-        Assert.ThrowsAsync<InvalidImageException>(() => DiskConverter.ConvertAsync(source, [Plan(registry.Target("vhdx"), folder.File("b.vhdx"))],
-            false, registry, ConversionOptions.Default, null, CancellationToken.None));
+        Assert.ThrowsAsync<InvalidImageException>(() => DiskConverter.ConvertAsync(
+            new DiskConversionRequest(source, [Plan(registry.Target("vhdx"), folder.File("b.vhdx"))], registry) { Options = ConversionOptions.Default }, null, CancellationToken.None));
 
         Assert.That(folder.FileNames(), Is.Empty);
     }

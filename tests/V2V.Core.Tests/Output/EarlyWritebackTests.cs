@@ -4,7 +4,7 @@ using Microsoft.Win32.SafeHandles;
 using V2V.Core.Output;
 using V2V.TestSupport;
 
-namespace V2V.Core.Tests;
+namespace V2V.Core.Tests.Output;
 
 /// <summary>
 /// A durable output set has the kernel start writing its files while the copy goes on. Observed
