@@ -36,6 +36,21 @@ public class DiskConverterTests
     }
 
     [Test]
+    public async Task The_outcome_names_every_target_by_its_final_path_in_the_order_asked()
+    {
+        using var folder = new TempFolder();
+        var registry = V2V.Cli.FormatCatalog.Create();
+        string relative = Path.GetRelativePath(Environment.CurrentDirectory, folder.File("b.vhdx"));
+
+        var outcome = await DiskConverter.ConvertAsync(
+            new DiskConversionRequest(Source(), [Plan(registry.Target("vhdx"), relative), Plan(new RawTargetFormat(), folder.File("a.raw"))], registry), null, CancellationToken.None);
+
+        Assert.That(outcome.Targets.Select(t => t.Path), Is.EqualTo(new[] { folder.File("b.vhdx"), folder.File("a.raw") }));
+        Assert.That(outcome.Targets.Select(t => t.FileLength), Is.EqualTo(new[] { new FileInfo(folder.File("b.vhdx")).Length, 64 * MiB }));
+        Assert.That(outcome.Targets.Select(t => t.Subformat), Is.EqualTo(new[] { "dynamic", null }), "the format's default subformat is named");
+    }
+
+    [Test]
     public void A_target_that_writes_wrong_bytes_fails_verification_and_leaves_nothing()
     {
         using var folder = new TempFolder();
