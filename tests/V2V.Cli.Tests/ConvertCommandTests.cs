@@ -27,9 +27,10 @@ public class ConvertCommandTests
         var result = CliRunner.Run("convert", "--help");
 
         Assert.That(result.ExitCode, Is.EqualTo(0), result.StdErr);
-        string source = Section(result.StdOut, "<SOURCE>", "<TARGET>");
-        string to = Section(result.StdOut, "--to <to>", "--subformat");
-        string subformat = Section(result.StdOut, "--subformat <subformat>", "--block-size");
+        string help = result.StdOut[Math.Max(0, result.StdOut.IndexOf("Arguments:", StringComparison.Ordinal))..];
+        string source = Section(help, "<SOURCE>", "<TARGET>");
+        string to = Section(help, "--to <to>", "--subformat");
+        string subformat = Section(help, "--subformat <subformat>", "--block-size");
         Assert.Multiple(() =>
         {
             foreach (var name in registry.Sources.Select(f => f.Name).Append(registry.Raw.Name).Concat(registry.VmSources.Select(f => f.Name)))
