@@ -42,7 +42,7 @@ public static class CliApp
         }
         catch (V2VException e)
         {
-            await context.Error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            await context.Error.WriteLineAsync($"error: {CliMessages.Line(e)}").ConfigureAwait(false);
             return e.ExitCode;
         }
         catch (OperationCanceledException) when (context.Cancellation.IsCancellationRequested)

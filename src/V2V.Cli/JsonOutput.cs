@@ -2,7 +2,6 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
-using V2V.Core.Conversion;
 using V2V.Core.Formats;
 using V2V.Jobs.Running;
 using V2V.Core.Vm;
@@ -13,6 +12,7 @@ namespace V2V.Cli;
 /// The one JSON style of every <c>--json</c> output and <c>--report</c>: camelCase, indented, nulls
 /// omitted, enums as camelCase strings. Serialization goes through source-generated metadata
 /// (<see cref="CliJsonContext"/>), so the trimmed native build prints exactly what the JIT build prints.
+/// VM records are not serialized here: <see cref="VmDescriptionJson"/> is their one writer, in the same style.
 /// </summary>
 public static class JsonOutput
 {
@@ -25,9 +25,6 @@ public static class JsonOutput
         Converters =
         {
             new JsonStringEnumConverter<CheckSeverity>(JsonNamingPolicy.CamelCase),
-            new JsonStringEnumConverter<Firmware>(JsonNamingPolicy.CamelCase),
-            new JsonStringEnumConverter<ControllerKind>(JsonNamingPolicy.CamelCase),
-            new JsonStringEnumConverter<DriveKind>(JsonNamingPolicy.CamelCase),
         },
         TypeInfoResolver = CliJsonContext.Default,
     };
@@ -51,14 +48,11 @@ internal sealed record DiskConvertReport(string Source, long Capacity, string Di
 
 internal sealed record DiskConvertReportTarget(string Path, string Format, string? Subformat, long Capacity, long FileLength, bool Verified, IReadOnlyList<string> Notes);
 
-internal sealed record VmConvertReport(string Source, string Format, string Folder, IReadOnlyList<ConvertedVm> Vms);
-
 internal sealed record RunReport(string Pipeline, IReadOnlyList<JobResult> Jobs);
 
 [JsonSerializable(typeof(CheckReport))]
 [JsonSerializable(typeof(CompareReport))]
 [JsonSerializable(typeof(InfoReport))]
 [JsonSerializable(typeof(DiskConvertReport))]
-[JsonSerializable(typeof(VmConvertReport))]
 [JsonSerializable(typeof(RunReport))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

@@ -10,6 +10,50 @@ public class ConvertCommandTests
     private static string Raw(TempFolder folder, string name = "disk.raw") =>
         SparseImage.Create(folder.File(name), 8 * MiB, [new DataRun(MiB, 65536, RunFill.Random), new DataRun(5 * MiB, 4096, RunFill.Repeated, 0xAB)]);
 
+    /// <summary>The text of help between two markers, with its line wrapping undone.</summary>
+    private static string Section(string help, string from, string to)
+    {
+        int start = help.IndexOf(from, StringComparison.Ordinal);
+        int end = help.IndexOf(to, start, StringComparison.Ordinal);
+        Assert.That(start >= 0 && end > start, $"help has {from} before {to}:\n{help}");
+        return System.Text.RegularExpressions.Regex.Replace(help[(start + from.Length)..end], @"\s+", " ");
+    }
+
+    [Test]
+    public void Help_lists_every_target_format_subformat_and_source_kind_of_the_registry()
+    {
+        var registry = FormatCatalog.Create();
+
+        var result = CliRunner.Run("convert", "--help");
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.StdErr);
+        string help = result.StdOut[Math.Max(0, result.StdOut.IndexOf("Arguments:", StringComparison.Ordinal))..];
+        string source = Section(help, "<SOURCE>", "<TARGET>");
+        string to = Section(help, "--to <to>", "--subformat");
+        string subformat = Section(help, "--subformat <subformat>", "--block-size");
+        Assert.Multiple(() =>
+        {
+            foreach (var name in registry.Sources.Select(f => f.Name).Append(registry.Raw.Name).Concat(registry.VmSources.Select(f => f.Name)))
+            {
+                Assert.That(source, Does.Match($@"(?i)\b{name}\b"), $"SOURCE names {name}");
+            }
+
+            foreach (var target in registry.Targets)
+            {
+                Assert.That(to, Does.Match($@"\b{target.Name}\b"), $"--to names {target.Name}");
+                foreach (var sub in target.Subformats)
+                {
+                    Assert.That(subformat, Does.Match($@"\b{target.Name}: [^;]*\b{sub}\b"), $"--subformat names {target.Name}'s {sub}");
+                }
+            }
+
+            // What the help once left out, by name: so the test cannot pass on an empty registry.
+            Assert.That(source, Does.Contain("XVA"));
+            Assert.That(to, Does.Contain("vhd,").And.Contain("vmdk"));
+            Assert.That(subformat, Does.Contain("vmdk: streamOptimized (default) or monolithicSparse"));
+        });
+    }
+
     [Test]
     public void Json_result_names_the_target_its_size_and_the_digest()
     {

@@ -130,4 +130,32 @@ public class InfoCheckCompareTests
     [Test]
     public void An_unknown_verb_is_a_usage_error() =>
         Assert.That(CliRunner.Run("frobnicate").ExitCode, Is.EqualTo(2));
+
+    [Test]
+    public void Info_json_of_a_vm_package_holds_the_hyper_v_definition_its_text_shows()
+    {
+        string xva = RepositoryPaths.Sample("realworld/xva-suspended-vm.xva");
+
+        var text = CliRunner.Run("info", xva);
+        var json = CliRunner.Run("info", xva, "--json");
+
+        Assert.That(json.ExitCode, Is.EqualTo(0), json.StdErr);
+        Assert.That(text.ExitCode, Is.EqualTo(0), text.StdErr);
+        var vm = JsonDocument.Parse(json.StdOut).RootElement.GetProperty("vms")[0];
+        var hyperV = vm.GetProperty("hyperV");
+        var disk = hyperV.GetProperty("disks")[0];
+        Assert.Multiple(() =>
+        {
+            Assert.That(hyperV.GetProperty("name").GetString(), Is.EqualTo(vm.GetProperty("name").GetString()));
+            Assert.That(text.StdOut, Does.Contain($"hyper-v   generation {hyperV.GetProperty("generation").GetInt32()} ({hyperV.GetProperty("generationReason").GetString()}), "
+                + $"{hyperV.GetProperty("processorCount").GetInt32()} CPU(s), {hyperV.GetProperty("memoryStartupBytes").GetInt64() / (1024 * 1024)} MiB static"));
+            Assert.That(text.StdOut, Does.Contain($"{disk.GetProperty("file").GetString()} on {disk.GetProperty("controllerType").GetString()} "
+                + $"{disk.GetProperty("controllerNumber").GetInt32()}:{disk.GetProperty("controllerLocation").GetInt32()} (boot)"));
+            Assert.That(hyperV.GetProperty("warnings").GetArrayLength(), Is.GreaterThan(0), "the sample's network is not mapped");
+            foreach (var warning in hyperV.GetProperty("warnings").EnumerateArray())
+            {
+                Assert.That(text.StdOut, Does.Contain($"warning   {warning.GetString()}"));
+            }
+        });
+    }
 }

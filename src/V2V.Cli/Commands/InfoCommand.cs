@@ -72,11 +72,38 @@ public static class InfoCommand
         return command;
     }
 
+    /// <summary>What Hyper-V would get from <paramref name="vm"/> with default choices (convert's --switch, --generation, ... change it).</summary>
+    private static HyperVDefinition HyperVWithDefaults(VmDescription vm) =>
+        HyperVMapper.Map(ConvertedVm.Unconverted(vm, "vhdx"), null, new HyperVOptions(), DateTime.UtcNow);
+
+    /// <summary>
+    /// <c>info --json</c> of a package: path, format, and each VM's description with the Hyper-V
+    /// definition the text form shows (<c>"hyperV"</c>, as in <c>&lt;vm&gt;.hyperv.json</c>).
+    /// </summary>
+    private static string Json(IVmSource package) => VmDescriptionJson.Text(w =>
+    {
+        w.WriteStartObject();
+        w.WriteString("path", package.Path);
+        w.WriteString("format", package.Format);
+        w.WriteStartArray("vms");
+        foreach (var vm in package.Vms)
+        {
+            w.WriteStartObject();
+            VmDescriptionJson.WriteProperties(w, vm, VmJsonForm.Description);
+            w.WritePropertyName("hyperV");
+            HyperVDefinitionJson.Write(w, HyperVWithDefaults(vm));
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    });
+
     private static void PrintVms(CliContext context, IVmSource package, bool json)
     {
         if (json)
         {
-            context.Out.Write(VmDescriptionJson.Serialize(new VmPackageInfo(package.Path, package.Format, package.Vms)));
+            context.Out.Write(Json(package) + "\n");
             return;
         }
 
@@ -109,9 +136,7 @@ public static class InfoCommand
                 o.WriteLine(Printable.Line($"  other     {string.Join(", ", vm.OtherDevices)}"));
             }
 
-            // What Hyper-V would get, with default choices (convert's --switch, --generation, ... change it).
-            var disks = vm.Disks.Select((d, i) => new ConvertedDisk(i + 1, $"{vm.FileSafeName}-disk{i + 1}.vhdx", d.Source ?? "", d.Capacity ?? 0, "(not converted)", false, 0)).ToList();
-            var hyperV = HyperVMapper.Map(new ConvertedVm(vm, disks), null, new HyperVOptions(), DateTime.UtcNow);
+            var hyperV = HyperVWithDefaults(vm);
             o.WriteLine($"  hyper-v   generation {hyperV.Generation} ({hyperV.GenerationReason}), {hyperV.ProcessorCount} CPU(s), {hyperV.MemoryStartupBytes / (1024 * 1024)} MiB static"
                 + (hyperV.SecureBoot ? $", Secure Boot {hyperV.SecureBootTemplate}" : ""));
             foreach (var attached in hyperV.Disks)

@@ -14,46 +14,34 @@ namespace V2V.Core.Conversion;
 public static class DiskConverter
 {
     /// <summary>Converts one disk into its targets and puts them in place (or leaves nothing).</summary>
-    /// <param name="read">Every file the run reads (a pipeline's); the source's own files are added to it. No target may be one of them.</param>
-    public static async Task<ConversionOutcome> ConvertAsync(
-        IDiskSource source,
-        IReadOnlyList<TargetPlan> plans,
-        bool overwrite,
-        FormatRegistry registry,
-        ConversionOptions options,
-        IProgress<ConversionProgress>? progress,
-        CancellationToken cancellationToken,
-        FilesRead? read = null)
+    /// <exception cref="InvalidImageException">The source is empty or its data is damaged (exit 2).</exception>
+    /// <exception cref="UsageException">A target is refused before any data moves: no target, a bad name, a file the run reads, named twice.</exception>
+    /// <exception cref="OutputExistsException">A target exists and <see cref="DiskConversionRequest.Overwrite"/> is not set.</exception>
+    public static async Task<ConversionOutcome> ConvertAsync(DiskConversionRequest request, IProgress<ConversionProgress>? progress, CancellationToken cancellationToken)
     {
+        var source = request.Source;
         if (source.Capacity == 0)
         {
             throw new InvalidImageException(source.Path, "is empty (0 bytes): there is no disk to convert");
         }
 
-        read ??= new FilesRead();
+        var read = request.Read ?? new FilesRead();
         read.AddRange(source.Files);
-        using var outputs = new OutputSet(overwrite, options.Durable, read);
-        var outcome = await ConvertIntoAsync(new RandomAccessProducer(source, source.Capacity), source.Path, plans, outputs, registry, options, progress, cancellationToken).ConfigureAwait(false);
+        using var outputs = new OutputSet(request.Overwrite, request.Options.Durable, read);
+        var feed = new DiskFeedRequest(new RandomAccessProducer(source, source.Capacity), source.Path, request.Targets, outputs, request.Formats, request.Options);
+        var outcome = await ConvertIntoAsync(feed, progress, cancellationToken).ConfigureAwait(false);
         outputs.CommitAll();
         return outcome;
     }
 
     /// <summary>
-    /// Converts one disk, fed by any producer, into partial files of <paramref name="outputs"/>;
-    /// the caller commits the set once every disk of the job is done. The files the producer reads
-    /// must already be in the set's <see cref="OutputSet.Read"/>.
+    /// Converts one disk, fed by any producer, into partial files of the request's output set;
+    /// the caller commits the set once every disk of the job is done.
     /// </summary>
-    public static async Task<ConversionOutcome> ConvertIntoAsync(
-        IChunkProducer producer,
-        string sourceName,
-        IReadOnlyList<TargetPlan> plans,
-        OutputSet outputs,
-        FormatRegistry registry,
-        ConversionOptions options,
-        IProgress<ConversionProgress>? progress,
-        CancellationToken cancellationToken)
+    public static async Task<ConversionOutcome> ConvertIntoAsync(DiskFeedRequest request, IProgress<ConversionProgress>? progress, CancellationToken cancellationToken)
     {
-        CheckPlans(outputs.Read, plans);
+        var (producer, plans, options) = (request.Producer, request.Targets, request.Options);
+        CheckPlans(request.Outputs.Read, plans);
 
         var files = new List<AtomicOutputFile>();
         var targets = new List<IDiskTarget>();
@@ -61,7 +49,7 @@ public static class DiskConverter
         {
             foreach (var plan in plans)
             {
-                var output = outputs.Create(plan.Request.Path);
+                var output = request.Outputs.Create(plan.Request.Path);
                 files.Add(output);
                 try
                 {
@@ -83,14 +71,14 @@ public static class DiskConverter
                 string? verified = null;
                 if (options.Verify)
                 {
-                    verified = await VerifyAsync(registry, files[i], producer.Length, copy.Digest, options.Pipeline,
+                    verified = await VerifyAsync(request.Formats, files[i], producer.Length, copy.Digest, options.Pipeline,
                         SynchronousProgress(progress, ConversionPhase.Verifying, plans[i].Request.Path), cancellationToken).ConfigureAwait(false);
                 }
 
-                outcomes.Add(Describe(plans[i], targets[i], files[i], producer.Length, verified));
+                outcomes.Add(TargetOutcome.Written(plans[i], files[i].FinalPath, producer.Length, targets[i].Capacity, RandomAccess.GetLength(files[i].Handle), verified));
             }
 
-            return new ConversionOutcome(sourceName, producer.Length, copy, outcomes);
+            return new ConversionOutcome(request.SourceName, producer.Length, copy, outcomes);
         }
         finally
         {
@@ -123,18 +111,6 @@ public static class DiskConverter
         }
 
         return check.Digest;
-    }
-
-    private static TargetOutcome Describe(TargetPlan plan, IDiskTarget target, AtomicOutputFile output, long sourceCapacity, string? verified)
-    {
-        var notes = new List<string>();
-        if (target.Capacity != sourceCapacity)
-        {
-            notes.Add($"capacity rounded up from {sourceCapacity} to {target.Capacity} bytes (the added bytes read as zero)");
-        }
-
-        long length = RandomAccess.GetLength(output.Handle);
-        return new TargetOutcome(output.FinalPath, plan.Format.Name, plan.Request.Subformat ?? (plan.Format.Subformats.Count > 0 ? plan.Format.Subformats[0] : null), target.Capacity, length, verified, notes);
     }
 
     private static void CheckPlans(FilesRead read, IReadOnlyList<TargetPlan> plans)

@@ -5,14 +5,8 @@ public sealed class ChecksumMismatchException : V2VException
 {
     public ChecksumMismatchException(string file, string what, string expected, string actual)
         : base($"{file}: {what} mismatch (expected {expected}, got {actual})")
-    {
-        File = file;
-        Expected = expected;
-        Actual = actual;
-    }
+        => File = file;
 
     public string File { get; }
-    public string Expected { get; }
-    public string Actual { get; }
     public override int ExitCode => 2;
 }

@@ -5,12 +5,8 @@ public sealed class InvalidImageException : V2VException
 {
     public InvalidImageException(string file, string problem, Exception? inner = null)
         : base($"{file}: {problem}", inner)
-    {
-        File = file;
-        Problem = problem;
-    }
+        => File = file;
 
     public string File { get; }
-    public string Problem { get; }
     public override int ExitCode => 2;
 }

@@ -25,6 +25,16 @@ public sealed class FormatRegistry
         _vmSources = [.. vmSources ?? []];
     }
 
+    /// <summary>The disk image formats recognised by their magic bytes, in detection order (raw is not among them).</summary>
+    public IReadOnlyList<IImageFormat> Sources => _sources;
+
+    /// <summary>What a file or device carrying no known signature is read as.</summary>
+    public IImageFormat Raw => _raw;
+
+    /// <summary>The VM package formats, in detection order; the <see cref="Vm.IStreamableVmSourceFormat"/> ones are also read from a stream.</summary>
+    public IReadOnlyList<Vm.IVmSourceFormat> VmSources => _vmSources;
+
+    /// <summary>The formats V2V writes, in the order help lists them.</summary>
     public IReadOnlyList<ITargetFormat> Targets => _targets;
 
     /// <summary>Every source format's name: disk images in detection order, raw, then VM packages.</summary>

@@ -50,6 +50,7 @@ public sealed class AtomicOutputFile : IDisposable
     }
 
     /// <summary>Creates the partial file; refuses an existing target unless <paramref name="overwrite"/>.</summary>
+    /// <exception cref="OutputExistsException">The target exists and <paramref name="overwrite"/> is false.</exception>
     public static AtomicOutputFile Create(string finalPath, bool overwrite)
     {
         if (NameProblem(finalPath) is { } problem)
@@ -60,7 +61,7 @@ public sealed class AtomicOutputFile : IDisposable
         finalPath = Path.GetFullPath(finalPath);
         if (!overwrite && (File.Exists(finalPath) || Directory.Exists(finalPath)))
         {
-            throw new UsageException($"{finalPath}: target exists (use --force to overwrite)");
+            throw new OutputExistsException(finalPath);
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(finalPath)!);

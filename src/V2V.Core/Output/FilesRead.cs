@@ -62,18 +62,21 @@ public sealed class FilesRead
         }
     }
 
-    /// <summary>Why writing <paramref name="output"/> would overwrite a file the run reads, or null when it would not.</summary>
+    /// <summary>
+    /// Why writing <paramref name="output"/> would overwrite a file the run reads, or null when it
+    /// would not. Allowing overwrites does not change it; the front end says so in its own terms.
+    /// </summary>
     public string? Problem(string output) =>
         Match(output) is { } read
-            ? $"{output}: this output is the same file as {read.Path}, which {read.Role}; V2V never writes its source (--force or overwrite does not change that)"
+            ? $"{output}: this output is the same file as {read.Path}, which {read.Role}; V2V never writes its source"
             : null;
 
-    /// <summary>Throws (exit 2) when <paramref name="output"/> is a file the run reads.</summary>
+    /// <summary>Throws <see cref="OutputIsReadException"/> (exit 2) when <paramref name="output"/> is a file the run reads.</summary>
     public void Refuse(string output)
     {
         if (Problem(output) is { } problem)
         {
-            throw new UsageException(problem);
+            throw new OutputIsReadException(problem);
         }
     }
 }

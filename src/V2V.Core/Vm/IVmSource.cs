@@ -13,7 +13,8 @@ public sealed record VmDiskFeed(VmDescription Vm, int DiskNumber, string Name, I
 
 /// <summary>
 /// A VM package or configuration (OVA, OVF, VMX, XVA): the VMs it describes, known up front, and
-/// their disks, handed over one at a time in the order the source can deliver them.
+/// their disks, handed over in the order the source can deliver them: one at a time (OVA, OVF,
+/// VMX), or all at once when their data is interleaved in one stream (XVA).
 /// </summary>
 public interface IVmSource : IDisposable
 {
@@ -33,9 +34,17 @@ public interface IVmSource : IDisposable
     IReadOnlyList<string> Files { get; }
 
     /// <summary>
-    /// Calls <paramref name="convert"/> for every disk of every VM, waiting for each call to finish
-    /// before reading on (a streamed package cannot go back). Package-level checks (manifests,
-    /// checksums) fail the call at the end, after every disk has been read.
+    /// Calls <paramref name="convert"/> once for every disk of every VM, and completes when every
+    /// call has. How the calls overlap is the source's to choose, so <paramref name="convert"/> must
+    /// be safe to run for several disks at once:
+    /// <list type="bullet">
+    /// <item>OVA, OVF and VMX hand disks over one at a time, in package order, waiting for each call
+    /// to finish before reading on (a streamed package cannot go back);</item>
+    /// <item>XVA starts a call for every disk at once, on thread-pool threads, before it reads the
+    /// archive: its chunks of all disks come interleaved in one pass, each fed to its disk's
+    /// producer as it arrives. The first call that fails stops the reading.</item>
+    /// </list>
+    /// Package-level checks (manifests, checksums) fail the call at the end, after every disk has been read.
     /// </summary>
     Task ForEachDiskAsync(Func<VmDiskFeed, Task> convert, CancellationToken cancellationToken);
 }

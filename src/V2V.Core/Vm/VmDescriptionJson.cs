@@ -5,23 +5,53 @@ using V2V.Core.Conversion;
 
 namespace V2V.Core.Vm;
 
-/// <summary>What <c>v2v info --json</c> prints for a VM package.</summary>
-public sealed record VmPackageInfo(string Path, string Format, IReadOnlyList<VmDescription> Vms);
+/// <summary>Which fields a VM is written with.</summary>
+public enum VmJsonForm
+{
+    /// <summary><c>&lt;vm&gt;.vm.json</c> and <c>v2v info --json</c>: what the source says.</summary>
+    Description,
+
+    /// <summary>
+    /// <c>v2v convert --json</c>: the description, then the fields that report has always carried
+    /// besides (a VM's power state, source warnings, disks again and file-safe name; a disk's
+    /// data bytes read; the VM's warnings).
+    /// </summary>
+    Report,
+}
 
 /// <summary>
-/// The stable JSON form of VM descriptions (<c>&lt;vm&gt;.vm.json</c>, <c>v2v info --json</c>), written
-/// field by field with Utf8JsonWriter: the order is fixed, nothing is reflected over, and nothing
-/// is compiled at run time (the serializer's first call costs more than converting a small disk).
+/// The one JSON writer of VM records (<see cref="VmDescription"/>, <see cref="ConvertedVm"/>,
+/// <see cref="ConvertedDisk"/>) for <c>&lt;vm&gt;.vm.json</c>, <c>v2v info --json</c> and
+/// <c>v2v convert --json</c>, written field by field with Utf8JsonWriter: the order is fixed,
+/// nothing is reflected over, and nothing is compiled at run time (the serializer's first call
+/// costs more than converting a small disk). Absent values are left out; enums are camelCase.
 /// </summary>
 public static class VmDescriptionJson
 {
-    private static readonly JsonWriterOptions Options = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    /// <summary>Indented, non-ASCII kept as is: the style of every V2V JSON output.</summary>
+    public static JsonWriterOptions Options { get; } = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static string Serialize(ConvertedVm converted) => Write(w =>
+    /// <summary>The text of <c>&lt;vm&gt;.vm.json</c>, ending in a newline.</summary>
+    public static string Serialize(ConvertedVm converted) => Text(w => Write(w, converted, VmJsonForm.Description)) + "\n";
+
+    /// <summary>An array of descriptions, ending in a newline.</summary>
+    public static string Serialize(IReadOnlyList<VmDescription> vms) => Text(w =>
+    {
+        w.WriteStartArray();
+        foreach (var vm in vms)
+        {
+            Write(w, vm, VmJsonForm.Description);
+        }
+
+        w.WriteEndArray();
+    }) + "\n";
+
+    /// <summary>A converted VM: <c>{"vm": ..., "disks": [...]}</c>, and its warnings in the report form.</summary>
+    public static void Write(Utf8JsonWriter w, ConvertedVm converted, VmJsonForm form)
     {
         w.WriteStartObject();
         w.WritePropertyName("vm");
-        Write(w, converted.Vm);
+        Write(w, converted.Vm, form);
         w.WriteStartArray("disks");
         foreach (var disk in converted.Disks)
         {
@@ -32,39 +62,34 @@ public static class VmDescriptionJson
             w.WriteNumber("capacity", disk.Capacity);
             w.WriteString("digest", disk.Digest);
             w.WriteBoolean("verified", disk.Verified);
+            if (form == VmJsonForm.Report)
+            {
+                w.WriteNumber("dataBytesRead", disk.DataBytesRead);
+            }
+
             w.WriteEndObject();
         }
 
         w.WriteEndArray();
-        w.WriteEndObject();
-    });
-
-    public static string Serialize(VmPackageInfo info) => Write(w =>
-    {
-        w.WriteStartObject();
-        w.WriteString("path", info.Path);
-        w.WriteString("format", info.Format);
-        w.WritePropertyName("vms");
-        WriteAll(w, info.Vms);
-        w.WriteEndObject();
-    });
-
-    public static string Serialize(IReadOnlyList<VmDescription> vms) => Write(w => WriteAll(w, vms));
-
-    private static void WriteAll(Utf8JsonWriter w, IReadOnlyList<VmDescription> vms)
-    {
-        w.WriteStartArray();
-        foreach (var vm in vms)
+        if (form == VmJsonForm.Report && converted.Warnings is { } warnings)
         {
-            Write(w, vm);
+            Strings(w, "warnings", warnings);
         }
 
-        w.WriteEndArray();
+        w.WriteEndObject();
     }
 
-    private static void Write(Utf8JsonWriter w, VmDescription vm)
+    /// <summary>A VM description as one object.</summary>
+    public static void Write(Utf8JsonWriter w, VmDescription vm, VmJsonForm form)
     {
         w.WriteStartObject();
+        WriteProperties(w, vm, form);
+        w.WriteEndObject();
+    }
+
+    /// <summary>A VM description's fields, into an object the caller opened (and may add to).</summary>
+    public static void WriteProperties(Utf8JsonWriter w, VmDescription vm, VmJsonForm form)
+    {
         w.WriteString("name", vm.Name);
         w.WriteString("sourceHypervisor", vm.SourceHypervisor);
         Optional(w, "sourceId", vm.SourceId);
@@ -72,8 +97,46 @@ public static class VmDescriptionJson
         w.WriteNumber("cpus", vm.Cpus);
         w.WriteNumber("memoryMiB", vm.MemoryMiB);
         Optional(w, "guestOs", vm.GuestOs);
-        w.WriteStartArray("drives");
-        foreach (var d in vm.Drives)
+        Drives(w, "drives", vm.Drives);
+        w.WriteStartArray("nics");
+        foreach (var n in vm.Nics)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("index", n.Index);
+            Optional(w, "mac", n.Mac);
+            w.WriteBoolean("staticMac", n.StaticMac);
+            Optional(w, "network", n.Network);
+            Optional(w, "model", n.Model);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        Strings(w, "otherDevices", vm.OtherDevices);
+        if (form == VmJsonForm.Report)
+        {
+            Optional(w, "powerState", vm.PowerState);
+            Strings(w, "sourceWarnings", vm.SourceWarnings);
+            Drives(w, "disks", vm.Disks);
+            w.WriteString("fileSafeName", vm.FileSafeName);
+        }
+    }
+
+    /// <summary>Runs <paramref name="body"/> on a writer with <see cref="Options"/> and returns what it wrote.</summary>
+    public static string Text(Action<Utf8JsonWriter> body)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, Options))
+        {
+            body(writer);
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static void Drives(Utf8JsonWriter w, string name, IEnumerable<VmDrive> drives)
+    {
+        w.WriteStartArray(name);
+        foreach (var d in drives)
         {
             w.WriteStartObject();
             w.WriteString("kind", Camel(d.Kind));
@@ -92,27 +155,17 @@ public static class VmDescriptionJson
         }
 
         w.WriteEndArray();
-        w.WriteStartArray("nics");
-        foreach (var n in vm.Nics)
+    }
+
+    private static void Strings(Utf8JsonWriter w, string name, IEnumerable<string> values)
+    {
+        w.WriteStartArray(name);
+        foreach (var value in values)
         {
-            w.WriteStartObject();
-            w.WriteNumber("index", n.Index);
-            Optional(w, "mac", n.Mac);
-            w.WriteBoolean("staticMac", n.StaticMac);
-            Optional(w, "network", n.Network);
-            Optional(w, "model", n.Model);
-            w.WriteEndObject();
+            w.WriteStringValue(value);
         }
 
         w.WriteEndArray();
-        w.WriteStartArray("otherDevices");
-        foreach (var device in vm.OtherDevices)
-        {
-            w.WriteStringValue(device);
-        }
-
-        w.WriteEndArray();
-        w.WriteEndObject();
     }
 
     private static void Optional(Utf8JsonWriter w, string name, string? value)
@@ -128,16 +181,5 @@ public static class VmDescriptionJson
     {
         string name = value.ToString();
         return char.ToLowerInvariant(name[0]) + name[1..];
-    }
-
-    private static string Write(Action<Utf8JsonWriter> body)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, Options))
-        {
-            body(writer);
-        }
-
-        return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
     }
 }

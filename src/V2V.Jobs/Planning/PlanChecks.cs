@@ -1,4 +1,5 @@
 using V2V.Core;
+using V2V.Jobs.Running;
 using V2V.Core.Output;
 
 namespace V2V.Jobs.Planning;
@@ -45,7 +46,7 @@ internal static class PlanChecks
             {
                 if ((read.Problem(path) ?? read.Problem(path + AtomicOutputFile.PartialSuffix)) is { } problem)
                 {
-                    errors.Add(new JobFileError(at, problem));
+                    errors.Add(new JobFileError(at, problem + JobRunner.OverwriteCannotHelp));
                 }
             }
         }

@@ -64,7 +64,7 @@ public static class JobRunner
         }
         catch (V2VException e)
         {
-            return JobResult.Failure(spec, e.ExitCode, e.Message, clock.Elapsed);
+            return JobResult.Failure(spec, e.ExitCode, Worded(e.Message, e), clock.Elapsed);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -82,7 +82,8 @@ public static class JobRunner
     {
         var outputs = run.Job.Outputs.Where(o => o.Step.Keep).ToList();
         var plans = outputs.Select(o => new TargetPlan(o.Format, new TargetRequest(o.Path, disk.Capacity, o.Step.Subformat, o.Step.BlockSize, o.Step.SectorSize ?? disk.LogicalSectorSize))).ToList();
-        var outcome = await DiskConverter.ConvertAsync(disk, plans, run.Job.Spec.Overwrite, run.Registry, run.Options, run.Progress, run.Cancellation, run.Read).ConfigureAwait(false);
+        var request = new DiskConversionRequest(disk, plans, run.Registry) { Overwrite = run.Job.Spec.Overwrite, Options = run.Options, Read = run.Read };
+        var outcome = await DiskConverter.ConvertAsync(request, run.Progress, run.Cancellation).ConfigureAwait(false);
         var written = outcome.Targets.Select(t => new JobOutput(t.Path, t.Format, t.Subformat, t.Capacity, t.FileLength, outcome.Copy.Digest, t.VerifiedDigest is not null)).ToList();
         return JobResult.Success(run.Job.Spec, written, outcome.Copy.DataBytesRead, run.Clock.Elapsed);
     }
@@ -97,8 +98,8 @@ public static class JobRunner
             (vm, n) => PathTemplate.Expand(step.Path, spec.Name, vm.FileSafeName, n))).ToList();
         string DescriptionPath(VmDescription vm) => VmFiles.DescriptionPath(described, spec.Name, vm);
         var definitions = run.Job.Target?.Writer(spec);
-        var vms = await VmConverter.ConvertAsync(package, specs, kept.IndexOf(described), DescriptionPath, spec.Overwrite, run.Registry, run.Options, definitions,
-            run.Progress, run.Cancellation, run.Read).ConfigureAwait(false);
+        var request = new VmConversionRequest(package, specs, specs[kept.IndexOf(described)], DescriptionPath, run.Registry) { Overwrite = spec.Overwrite, Options = run.Options, Definitions = definitions, Read = run.Read };
+        var vms = await VmConverter.ConvertAsync(request, run.Progress, run.Cancellation).ConfigureAwait(false);
         var notes = vms.SelectMany(vm => (vm.Warnings ?? []).Select(w => $"{vm.Vm.Name}: {w}")).ToList();
         if (run.Job.Target is { } target)
         {
@@ -127,4 +128,15 @@ public static class JobRunner
     {
         public void Report(ConversionProgress value) => report(value);
     }
+
+    /// <summary>Said of an output that is a file the run reads, in the job file's terms.</summary>
+    internal const string OverwriteCannotHelp = " (overwrite does not change that)";
+
+    /// <summary>A refusal's message with what a job file can (or cannot) set about it, in the job file's terms.</summary>
+    private static string Worded(string message, V2VException e) => e switch
+    {
+        OutputExistsException => $"{message} (set overwrite: true to replace it)",
+        OutputIsReadException => message + OverwriteCannotHelp,
+        _ => message,
+    };
 }

@@ -49,9 +49,12 @@ public class TruncatedSourceTests
         }
 
         var target = folder.File("out/copy.vhdx");
-        var error = Assert.CatchAsync<V2VException>(() => DiskConverter.ConvertAsync(disk,
-            [new TargetPlan(registry.Target("vhdx"), new TargetRequest(target, disk.Capacity, null, null, 512))],
-            false, registry, ConversionOptions.Default with { Verify = true }, null, CancellationToken.None));
+        var error = Assert.CatchAsync<V2VException>(() => DiskConverter.ConvertAsync(
+            new DiskConversionRequest(disk, [new TargetPlan(registry.Target("vhdx"), new TargetRequest(target, disk.Capacity, null, null, 512))], registry)
+            {
+                Options = ConversionOptions.Default with { Verify = true },
+            },
+            null, CancellationToken.None));
 
         Assert.Multiple(() =>
         {
@@ -90,8 +93,8 @@ public class TruncatedSourceTests
         }
 
         string output = folder.File("out");
-        var spec = new VmOutputSpec(registry.Target("vhdx"), null, null, null, (vm, n) => Path.Combine(output, $"{vm.FileSafeName}-disk{n}.vhdx"));
-        var error = Assert.CatchAsync<V2VException>(() => VmConverter.ConvertAsync(source, output, spec, false, registry, ConversionOptions.Default, null, CancellationToken.None));
+        var request = VmConversionRequest.IntoFolder(source, output, registry.Target("vhdx"), null, null, null, registry);
+        var error = Assert.CatchAsync<V2VException>(() => VmConverter.ConvertAsync(request, null, CancellationToken.None));
 
         Assert.That(error!.ExitCode, Is.EqualTo(2), error.Message);
         Assert.That(error.Message, Does.Contain("vm." + kind));

@@ -39,7 +39,8 @@ public class AtomicOutputFileTests
         using var folder = new TempFolder();
         File.WriteAllText(folder.File("disk.vhdx"), "precious");
 
-        Assert.Throws<UsageException>(() => AtomicOutputFile.Create(folder.File("disk.vhdx"), overwrite: false));
+        var refused = Assert.Throws<OutputExistsException>(() => AtomicOutputFile.Create(folder.File("disk.vhdx"), overwrite: false));
+        Assert.That(refused!.Message, Does.EndWith("disk.vhdx: target exists"), "Core names no CLI flag; the front end words it");
         using (var output = AtomicOutputFile.Create(folder.File("disk.vhdx"), overwrite: true))
         {
             output.Commit();

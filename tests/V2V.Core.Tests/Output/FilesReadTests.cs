@@ -17,8 +17,8 @@ public class FilesReadTests
             set.WriteText(folder.File("out.json"), "output");
             File.CreateSymbolicLink(folder.File("out.json"), folder.File("source.img"));
 
-            var error = Assert.Throws<UsageException>(set.CommitAll);
-            Assert.That(error!.Message, Does.Contain("out.json").And.Contain("source.img"));
+            var error = Assert.Throws<OutputIsReadException>(set.CommitAll);
+            Assert.That(error!.Message, Does.Contain("out.json").And.Contain("source.img").And.Not.Contain("--force"));
         }
 
         Assert.That(File.ReadAllText(folder.File("source.img")), Is.EqualTo("source"));

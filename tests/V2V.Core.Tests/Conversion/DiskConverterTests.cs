@@ -7,7 +7,7 @@ using V2V.Core.Pipeline;
 using V2V.DiskFormats.Raw;
 using V2V.TestSupport;
 
-namespace V2V.Core.Tests;
+namespace V2V.Core.Tests.Conversion;
 
 public class DiskConverterTests
 {
@@ -28,11 +28,26 @@ public class DiskConverterTests
         using var folder = new TempFolder();
         var registry = V2V.Cli.FormatCatalog.Create();
 
-        var outcome = await DiskConverter.ConvertAsync(Source(), [Plan(new RawTargetFormat(), folder.File("a.raw")), Plan(registry.Target("vhdx"), folder.File("b.vhdx"))],
-            false, registry, ConversionOptions.Default with { Verify = true }, null, CancellationToken.None);
+        var outcome = await DiskConverter.ConvertAsync(
+            new DiskConversionRequest(Source(), [Plan(new RawTargetFormat(), folder.File("a.raw")), Plan(registry.Target("vhdx"), folder.File("b.vhdx"))], registry) { Options = ConversionOptions.Default with { Verify = true } }, null, CancellationToken.None);
 
         Assert.That(outcome.Targets.Select(t => t.VerifiedDigest), Is.All.EqualTo(outcome.Copy.Digest));
         Assert.That(folder.FileNames(), Is.EqualTo(new[] { "a.raw", "b.vhdx" }));
+    }
+
+    [Test]
+    public async Task The_outcome_names_every_target_by_its_final_path_in_the_order_asked()
+    {
+        using var folder = new TempFolder();
+        var registry = V2V.Cli.FormatCatalog.Create();
+        string relative = Path.GetRelativePath(Environment.CurrentDirectory, folder.File("b.vhdx"));
+
+        var outcome = await DiskConverter.ConvertAsync(
+            new DiskConversionRequest(Source(), [Plan(registry.Target("vhdx"), relative), Plan(new RawTargetFormat(), folder.File("a.raw"))], registry), null, CancellationToken.None);
+
+        Assert.That(outcome.Targets.Select(t => t.Path), Is.EqualTo(new[] { folder.File("b.vhdx"), folder.File("a.raw") }));
+        Assert.That(outcome.Targets.Select(t => t.FileLength), Is.EqualTo(new[] { new FileInfo(folder.File("b.vhdx")).Length, 64 * MiB }));
+        Assert.That(outcome.Targets.Select(t => t.Subformat), Is.EqualTo(new[] { "dynamic", null }), "the format's default subformat is named");
     }
 
     [Test]
@@ -41,8 +56,8 @@ public class DiskConverterTests
         using var folder = new TempFolder();
         var registry = V2V.Cli.FormatCatalog.Create();
 
-        var error = Assert.ThrowsAsync<ChecksumMismatchException>(() => DiskConverter.ConvertAsync(Source(), [Plan(new BitFlippingRawFormat(), folder.File("a.raw"))],
-            false, registry, ConversionOptions.Default with { Verify = true }, null, CancellationToken.None));
+        var error = Assert.ThrowsAsync<ChecksumMismatchException>(() => DiskConverter.ConvertAsync(
+            new DiskConversionRequest(Source(), [Plan(new BitFlippingRawFormat(), folder.File("a.raw"))], registry) { Options = ConversionOptions.Default with { Verify = true } }, null, CancellationToken.None));
 
         Assert.That(error!.Message, Does.Contain("content digest"));
         Assert.That(folder.FileNames(), Is.Empty);
@@ -65,8 +80,8 @@ public class DiskConverterTests
             return null;
         };
 
-        Assert.CatchAsync<OperationCanceledException>(() => DiskConverter.ConvertAsync(source, [Plan(new RawTargetFormat(), folder.File("a.raw")), Plan(registry.Target("vhdx"), folder.File("b.vhdx"))],
-            false, registry, ConversionOptions.Default, null, cancel.Token));
+        Assert.CatchAsync<OperationCanceledException>(() => DiskConverter.ConvertAsync(
+            new DiskConversionRequest(source, [Plan(new RawTargetFormat(), folder.File("a.raw")), Plan(registry.Target("vhdx"), folder.File("b.vhdx"))], registry) { Options = ConversionOptions.Default }, null, cancel.Token));
 
         Assert.That(folder.FileNames(), Is.Empty);
     }
@@ -79,8 +94,8 @@ public class DiskConverterTests
         var source = Source();
         source.FailRead = offset => offset == 40 * MiB ? new InvalidImageException("memory", "grain table damaged") : null;
 
-        Assert.ThrowsAsync<InvalidImageException>(() => DiskConverter.ConvertAsync(source, [Plan(registry.Target("vhdx"), folder.File("b.vhdx"))],
-            false, registry, ConversionOptions.Default, null, CancellationToken.None));
+        Assert.ThrowsAsync<InvalidImageException>(() => DiskConverter.ConvertAsync(
+            new DiskConversionRequest(source, [Plan(registry.Target("vhdx"), folder.File("b.vhdx"))], registry) { Options = ConversionOptions.Default }, null, CancellationToken.None));
 
         Assert.That(folder.FileNames(), Is.Empty);
     }

@@ -1,7 +1,7 @@
 using System.Text;
 using V2V.Core.Vm;
 
-namespace V2V.Core.Tests;
+namespace V2V.Core.Tests.Vm;
 
 /// <summary>VM names from VMX, OVF and XVA files become output file names here and on the Hyper-V host.</summary>
 public class VmFileNameTests

@@ -1,0 +1,78 @@
+using System.CommandLine;
+using V2V.Adapters.HyperV.VmDefinition;
+using V2V.Core;
+using V2V.Core.Conversion;
+using V2V.Core.Formats;
+using V2V.Core.Vm;
+
+namespace V2V.Cli.Commands;
+
+/// <summary>
+/// <c>v2v convert PACKAGE FOLDER</c>: every disk of a VM package (OVA, OVF, VMX, XVA; OVA or XVA
+/// on a stream) as <c>&lt;vm&gt;-diskN.&lt;ext&gt;</c>, with <c>&lt;vm&gt;.vm.json</c> and, for a
+/// Hyper-V format, the Hyper-V definition.
+/// </summary>
+internal static class ConvertVmVerb
+{
+    /// <param name="format">The package's format, or null when the source is a stream.</param>
+    public static async Task<int> RunAsync(CliContext context, ParseResult parse, ConvertOptions o, ConvertRun run, IVmSourceFormat? format)
+    {
+        var targetFormat = context.Registry.Target(parse.GetValue(o.To) ?? ConvertCommand.DefaultVmTarget);
+        using var package = format is null
+            ? run.Source == "-"
+                ? context.Registry.OpenVmStream("stdin", PipeInput.StandardInput(context.Cancellation), run.SourceOptions)
+                : context.Registry.OpenVmStream(run.Source, PipeInput.Open(run.Source, context.Cancellation), run.SourceOptions)
+            : format.Open(run.Source, run.SourceOptions, context.Registry);
+        IVmDefinitionWriter? definitions = HyperVDefinitionWriter.IsHyperVFormat(targetFormat.Name)
+            ? new HyperVDefinitionWriter(ConvertCommand.HyperVOptionsFrom(parse, o), context.Registry)
+            : null;
+        var request = VmConversionRequest.IntoFolder(package, run.Target, targetFormat, parse.GetValue(o.Subformat), run.BlockSize, parse.GetValue(o.SectorSize), context.Registry) with
+        {
+            Overwrite = parse.GetValue(o.Force),
+            Options = run.Options,
+            Definitions = definitions,
+        };
+        var vms = await ProgressDisplay.RunAsync(run.ShowProgress, progress => VmConverter.ConvertAsync(request, progress, context.Cancellation)).ConfigureAwait(false);
+
+        string folder = Path.GetFullPath(run.Target);
+        if (parse.GetValue(o.Json))
+        {
+            context.Out.WriteLine(Report(run.Source, package.Format, folder, vms));
+            return 0;
+        }
+
+        foreach (var vm in vms)
+        {
+            context.Out.WriteLine($"converted VM \"{Printable.Line(vm.Vm.Name)}\" from {run.Source} into {folder}");
+            foreach (var converted in vm.Disks)
+            {
+                context.Out.WriteLine($"  disk {converted.Disk}  {converted.File}  {ByteSize.Format(converted.Capacity)}  {converted.Digest}{(converted.Verified ? "  verified" : "")}");
+            }
+
+            context.Out.WriteLine($"  vm        {vm.Vm.FileSafeName}.vm.json{(definitions is null ? "" : $", Hyper-V: {vm.Vm.FileSafeName}.ps1, {vm.Vm.FileSafeName}.hyperv.json")}");
+            foreach (var warning in vm.Warnings ?? [])
+            {
+                context.Out.WriteLine(Printable.Line($"  warning   {warning}"));
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary><c>convert --json</c> of a package: source, format, folder, and each VM in <see cref="VmJsonForm.Report"/> form.</summary>
+    private static string Report(string source, string format, string folder, IReadOnlyList<ConvertedVm> vms) => VmDescriptionJson.Text(w =>
+    {
+        w.WriteStartObject();
+        w.WriteString("source", source);
+        w.WriteString("format", format);
+        w.WriteString("folder", folder);
+        w.WriteStartArray("vms");
+        foreach (var vm in vms)
+        {
+            VmDescriptionJson.Write(w, vm, VmJsonForm.Report);
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    });
+}
