@@ -5,7 +5,7 @@ namespace V2V.Core.Output;
 
 /// <summary>
 /// A target file written under a temporary name beside its final path ("NAME.partial") and
-/// renamed only once it is complete and verified. Disposing without <see cref="Commit"/>
+/// renamed only once it is complete and verified. Disposing before <see cref="Rename"/>
 /// deletes the partial file, so a failed or cancelled run leaves nothing behind.
 /// </summary>
 public sealed class AtomicOutputFile : IDisposable
@@ -75,17 +75,11 @@ public sealed class AtomicOutputFile : IDisposable
     }
 
     /// <summary>
-    /// Closes the partial file and renames it to the final path; with <paramref name="durable"/> it
-    /// is flushed to stable storage first, so a crash right after cannot leave a renamed file whose
-    /// data never reached the disk.
+    /// The first half of a commit: closes the partial file; with <paramref name="durable"/> it is
+    /// flushed to stable storage first, so a crash after <see cref="Rename"/> cannot leave a renamed
+    /// file whose data never reached the disk. <see cref="OutputSet"/> seals every output before
+    /// renaming any.
     /// </summary>
-    public void Commit(bool durable = true)
-    {
-        Seal(durable);
-        Rename();
-    }
-
-    /// <summary>The first half of <see cref="Commit"/>: flushes (when durable) and closes the partial file.</summary>
     public void Seal(bool durable)
     {
         using var stream = new FileStream(Handle, FileAccess.ReadWrite, bufferSize: 0);
@@ -95,7 +89,7 @@ public sealed class AtomicOutputFile : IDisposable
         }
     }
 
-    /// <summary>The second half of <see cref="Commit"/>: puts the sealed file in place.</summary>
+    /// <summary>The second half of a commit: puts the sealed file in place under its final name.</summary>
     public void Rename()
     {
         File.Move(PartialPath, FinalPath, Overwrite);

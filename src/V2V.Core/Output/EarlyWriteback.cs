@@ -7,7 +7,7 @@ namespace V2V.Core.Output;
 /// For a durable run: asks the kernel every tenth of a second to start writing the partial files'
 /// dirty pages, so the device works while the copy goes on and the fsync at the end waits only for
 /// the last moments' data instead of the whole output. Only a hint (sync_file_range WRITE, Linux):
-/// the fsync in <see cref="AtomicOutputFile.Commit"/> is still what makes the data durable and
+/// the fsync in <see cref="AtomicOutputFile.Seal"/> is still what makes the data durable and
 /// what reports a write error.
 /// </summary>
 internal sealed partial class EarlyWriteback : IDisposable

@@ -26,13 +26,13 @@ public sealed class ChunkJobWriter
     }
 
     /// <summary>Bytes of the disk the jobs cover once complete.</summary>
-    public long Length { get; }
+    private long Length { get; }
 
     /// <summary>Bytes from the start of the disk the jobs emitted so far cover (a chunk boundary, or <see cref="Length"/>).</summary>
     public long Covered { get; private set; }
 
     /// <summary>Length of the data chunk at <paramref name="offset"/>: a whole chunk, or what is left of the disk.</summary>
-    public long ChunkLength(long offset) => Math.Min(Chunk.Size, Length - offset);
+    private long ChunkLength(long offset) => Math.Min(Chunk.Size, Length - offset);
 
     /// <summary>
     /// Emits the data chunk at <paramref name="offset"/>, after a zero job for the chunks between

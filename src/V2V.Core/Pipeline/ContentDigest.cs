@@ -39,8 +39,6 @@ public sealed class ContentDigest(DigestAlgorithm algorithm) : IDisposable
         }
     }
 
-    public DigestAlgorithm Algorithm => algorithm;
-
     /// <summary>
     /// Splits a printed digest, <c>NAME:HEX</c> (16–64 hex bytes), into its hash name and lower-case
     /// hex value; false for anything else. The name is not checked against the known algorithms,

@@ -28,13 +28,18 @@ public sealed class StreamOptimizedWriter : IDiskTarget
     private readonly long _sectors;
     private readonly byte[] _descriptor;
     private readonly SortedDictionary<long, CompressedChunk> _waiting = [];
+    private readonly GrainSpoolSegments _segments = new();
     private readonly Dictionary<long, uint> _grains = []; // grain index → sector of its marker
     private readonly object _gate = new();
     private readonly string _fileName;
     private long _nextSector = 1 + DescriptorSectors;
     private long _covered;
 
-    private sealed record CompressedChunk(long Offset, byte[] Data, int Length, List<(long Grain, int Start, int Sectors)> Grains);
+    /// <summary>A chunk's grains, each behind its marker and padded to a sector; Start is the grain's byte in the spool.</summary>
+    private sealed record CompressedChunk(long Offset, GrainSpool Data, List<(long Grain, int Start, int Sectors)> Grains);
+
+    // Room for one grain behind its marker, whatever deflate makes of it (stored blocks add a few bytes per 64 KiB).
+    private const int GrainRecordBound = StreamMarker.GrainHeaderSize + GrainBytes + GrainBytes / 8 + 1024;
 
     public StreamOptimizedWriter(SafeFileHandle file, long capacity, string fileName, string adapterType)
     {
@@ -47,11 +52,14 @@ public sealed class StreamOptimizedWriter : IDiskTarget
 
     public long Capacity { get; }
 
-    /// <summary>Compresses the chunk's non-zero grains (on the calling worker) and queues them for their turn.</summary>
+    /// <summary>
+    /// Compresses the chunk's non-zero grains (on the calling worker), one at a time into a scratch
+    /// buffer and then into the chunk's spool, and queues the chunk for its turn.
+    /// </summary>
     public void Write(long offset, ReadOnlySpan<byte> data)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(data.Length + data.Length / 8 + 64 * 1024);
-        int used = 0;
+        var buffer = ArrayPool<byte>.Shared.Rent(GrainRecordBound);
+        var spool = new GrainSpool(_segments);
         var grains = new List<(long, int, int)>(16);
         byte[]? whole = data.Length % GrainBytes == 0 ? null : ArrayPool<byte>.Shared.Rent(GrainBytes);
         try
@@ -73,18 +81,23 @@ public sealed class StreamOptimizedWriter : IDiskTarget
                 }
 
                 long index = (offset + done) / GrainBytes;
-                int start = used;
-                StreamMarker.WriteGrain(buffer.AsSpan(used), (ulong)(index * GrainSectors), 0);
-                int size = Compress(grain, buffer, used + StreamMarker.GrainHeaderSize);
-                BinaryPrimitives.WriteUInt32LittleEndian(buffer.AsSpan(start + 8), (uint)size);
+                StreamMarker.WriteGrain(buffer, (ulong)(index * GrainSectors), 0);
+                int size = Compress(grain, buffer, StreamMarker.GrainHeaderSize);
+                BinaryPrimitives.WriteUInt32LittleEndian(buffer.AsSpan(8), (uint)size);
                 int total = (int)Alignment.RoundUp(StreamMarker.GrainHeaderSize + size, Sector);
-                buffer.AsSpan(start + StreamMarker.GrainHeaderSize + size, total - StreamMarker.GrainHeaderSize - size).Clear();
-                used += total;
-                grains.Add((index, start, total / Sector));
+                buffer.AsSpan(StreamMarker.GrainHeaderSize + size, total - StreamMarker.GrainHeaderSize - size).Clear();
+                grains.Add((index, spool.Length, total / Sector));
+                spool.Append(buffer.AsSpan(0, total));
             }
+        }
+        catch
+        {
+            spool.Release();
+            throw;
         }
         finally
         {
+            ArrayPool<byte>.Shared.Return(buffer);
             if (whole is not null)
             {
                 ArrayPool<byte>.Shared.Return(whole);
@@ -94,7 +107,7 @@ public sealed class StreamOptimizedWriter : IDiskTarget
         List<(long Sector, CompressedChunk Chunk)>? ready;
         lock (_gate)
         {
-            _waiting[offset] = new CompressedChunk(offset, buffer, used, grains);
+            _waiting[offset] = new CompressedChunk(offset, spool, grains);
             ready = TakeReady();
         }
 
@@ -166,12 +179,12 @@ public sealed class StreamOptimizedWriter : IDiskTarget
 
     public void Dispose()
     {
-        // The file handle belongs to the caller; unwritten chunks go back to the pool.
+        // The file handle belongs to the caller; unwritten chunks give their segments back.
         lock (_gate)
         {
             foreach (var chunk in _waiting.Values)
             {
-                ArrayPool<byte>.Shared.Return(chunk.Data);
+                chunk.Data.Release();
             }
 
             _waiting.Clear();
@@ -211,7 +224,7 @@ public sealed class StreamOptimizedWriter : IDiskTarget
             _waiting.Remove(first.Key);
             var chunk = first.Value;
             long start = _nextSector;
-            Advance(chunk.Length / Sector);
+            Advance(chunk.Data.Length / Sector);
             foreach (var (grain, offset, _) in chunk.Grains)
             {
                 _grains[grain] = (uint)(start + offset / Sector);
@@ -227,8 +240,8 @@ public sealed class StreamOptimizedWriter : IDiskTarget
     {
         foreach (var (sector, chunk) in ready ?? [])
         {
-            RandomAccess.Write(_file, chunk.Data.AsSpan(0, chunk.Length), sector * Sector);
-            ArrayPool<byte>.Shared.Return(chunk.Data);
+            chunk.Data.WriteTo(_file, sector * Sector);
+            chunk.Data.Release();
         }
     }
 

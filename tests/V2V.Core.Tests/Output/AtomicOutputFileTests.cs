@@ -7,14 +7,15 @@ namespace V2V.Core.Tests.Output;
 public class AtomicOutputFileTests
 {
     [Test]
-    public void Commit_renames_the_partial_file_into_place()
+    public void Seal_and_rename_put_the_partial_file_into_place()
     {
         using var folder = new TempFolder();
         using (var output = AtomicOutputFile.Create(folder.File("disk.vhdx"), overwrite: false))
         {
             RandomAccess.Write(output.Handle, new byte[] { 1, 2, 3 }, 0);
             Assert.That(folder.FileNames(), Is.EqualTo(new[] { "disk.vhdx.partial" }));
-            output.Commit();
+            output.Seal(durable: true);
+            output.Rename();
         }
 
         Assert.That(folder.FileNames(), Is.EqualTo(new[] { "disk.vhdx" }));
@@ -43,7 +44,8 @@ public class AtomicOutputFileTests
         Assert.That(refused!.Message, Does.EndWith("disk.vhdx: target exists"), "Core names no CLI flag; the front end words it");
         using (var output = AtomicOutputFile.Create(folder.File("disk.vhdx"), overwrite: true))
         {
-            output.Commit();
+            output.Seal(durable: true);
+            output.Rename();
         }
 
         Assert.That(new FileInfo(folder.File("disk.vhdx")).Length, Is.Zero);
