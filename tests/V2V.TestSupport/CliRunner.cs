@@ -20,6 +20,9 @@ public static class CliRunner
     /// <summary>Runs the real executable in <paramref name="workingDirectory"/>.</summary>
     public static CliResult RunProcessIn(string workingDirectory, params string[] args) => RunProcessWithInput(null, args, workingDirectory);
 
+    /// <summary>How long one run of the executable may take in a test before it is killed as hung.</summary>
+    public static readonly TimeSpan HangLimit = TimeSpan.FromMinutes(5);
+
     /// <summary>Runs the real executable with <paramref name="stdinFile"/> (if any) on its standard input.</summary>
     public static CliResult RunProcessWithInput(string? stdinFile, string[] args, string? workingDirectory = null)
     {
@@ -56,7 +59,13 @@ public static class CliRunner
             }
         }
 
-        process.WaitForExit();
+        // A hung run must fail its test, not hold the whole suite (and the CI run) until its time limit.
+        if (!process.WaitForExit(HangLimit))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"v2v {string.Join(' ', args)} did not finish within {HangLimit.TotalMinutes} minutes");
+        }
+
         return new CliResult(process.ExitCode, stdout.Result, stderr.Result);
     }
 

@@ -13,13 +13,40 @@ public class FaultTests
 {
     private const long MiB = 1024 * 1024;
 
-    private static Process Start(params string[] args)
+    private readonly List<(int Id, DateTime StartTime)> _started = [];
+
+    /// <summary>A test that failed half-way must not leave a v2v behind holding the test host's pipes.</summary>
+    [TearDown]
+    public void KillLeftovers()
+    {
+        foreach (var (id, startTime) in _started)
+        {
+            try
+            {
+                using var process = Process.GetProcessById(id);
+                if (process.StartTime == startTime && !process.HasExited)
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+            {
+                // Already gone.
+            }
+        }
+
+        _started.Clear();
+    }
+
+    private Process Start(params string[] args)
     {
         var (program, prefix) = CliRunner.Executable();
         var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
         prefix.ForEach(start.ArgumentList.Add);
         args.ToList().ForEach(start.ArgumentList.Add);
-        return Process.Start(start)!;
+        var process = Process.Start(start)!;
+        _started.Add((process.Id, process.StartTime));
+        return process;
     }
 
     private static string Xva(TempFolder folder)
