@@ -15,10 +15,10 @@ public sealed class VmdkDisk : IDiskSource
 {
     public const int MaxChainLength = 64;
 
-    private readonly VmdkLayer[] _layers;
+    private readonly VmdkFile[] _layers;
     private readonly ILayerBacking _top;
 
-    private VmdkDisk(VmdkLayer[] layers)
+    private VmdkDisk(VmdkFile[] layers)
     {
         _layers = layers;
         ILayerBacking below = ZeroBacking.Instance;
@@ -33,10 +33,11 @@ public sealed class VmdkDisk : IDiskSource
     public string Path => _layers[0].Path;
     public long Capacity => _layers[0].Capacity;
     public int LogicalSectorSize => 512;
-    public IReadOnlyList<VmdkLayer> Layers => _layers;
+    /// <summary>The snapshot chain, the opened file first, then its parents down to the base disk.</summary>
+    public IReadOnlyList<VmdkFile> Chain => _layers;
 
-    /// <summary>A self-contained sparse VMDK (a package member viewed in place); see <see cref="VmdkLayer.OpenAlone"/>.</summary>
-    public static VmdkDisk OpenAlone(ImageFile file) => new([VmdkLayer.OpenAlone(file)]);
+    /// <summary>A self-contained sparse VMDK (a package member viewed in place); see <see cref="VmdkFile.OpenAlone"/>.</summary>
+    public static VmdkDisk OpenAlone(ImageFile file) => new([VmdkFile.OpenAlone(file)]);
 
     /// <summary>Every layer's descriptor and every extent file it names (flat, split -s001, deltas).</summary>
     public IReadOnlyList<string> Files =>
@@ -44,11 +45,11 @@ public sealed class VmdkDisk : IDiskSource
 
     public static VmdkDisk Open(string path, SourceOptions options)
     {
-        var layers = new List<VmdkLayer>();
+        var layers = new List<VmdkFile>();
         try
         {
             var seen = new HashSet<string>(StringComparer.Ordinal) { System.IO.Path.GetFullPath(path) };
-            var layer = VmdkLayer.Open(path, options);
+            var layer = VmdkFile.Open(path, options);
             layers.Add(layer);
             while (layer.Descriptor.ParentCid != VmdkDescriptor.NoParent)
             {
@@ -70,7 +71,7 @@ public sealed class VmdkDisk : IDiskSource
                     throw new InvalidImageException(layer.Path, $"parent disk \"{hint}\" does not exist");
                 }
 
-                var parent = VmdkLayer.Open(parentPath, options);
+                var parent = VmdkFile.Open(parentPath, options);
                 layers.Add(parent);
                 if (parent.Descriptor.Cid != layer.Descriptor.ParentCid)
                 {
@@ -169,7 +170,7 @@ public sealed class VmdkDisk : IDiskSource
         }
     }
 
-    private sealed class LayerBacking(VmdkLayer layer, ILayerBacking below) : ILayerBacking
+    private sealed class LayerBacking(VmdkFile layer, ILayerBacking below) : ILayerBacking
     {
         public void Read(long offset, Span<byte> destination) => layer.Read(offset, destination, below);
     }

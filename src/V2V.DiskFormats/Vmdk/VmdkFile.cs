@@ -9,12 +9,12 @@ namespace V2V.DiskFormats.Vmdk;
 /// One VMDK of a chain: its descriptor and its extents laid end to end. Ranges it does not hold
 /// are read from the layer below (its parent).
 /// </summary>
-public sealed class VmdkLayer : IDisposable
+public sealed class VmdkFile : IDisposable
 {
     private readonly VmdkExtent[] _extents;
     private readonly long[] _starts;
 
-    private VmdkLayer(string path, VmdkDescriptor descriptor, VmdkExtent[] extents)
+    private VmdkFile(string path, VmdkDescriptor descriptor, VmdkExtent[] extents)
     {
         Path = path;
         Descriptor = descriptor;
@@ -40,7 +40,7 @@ public sealed class VmdkLayer : IDisposable
     /// in place): one sparse extent holding its own descriptor, no parent. The file is the layer's
     /// once this returns.
     /// </summary>
-    public static VmdkLayer OpenAlone(ImageFile file)
+    public static VmdkFile OpenAlone(ImageFile file)
     {
         var head = new byte[(int)Math.Min(file.Length, 4096)];
         file.ReadExactly(0, head, "file head");
@@ -55,11 +55,11 @@ public sealed class VmdkLayer : IDisposable
             throw new UnsupportedFormatException(file.Path, "is a VMDK that names other files (extents or a parent) inside a package, where they cannot be found");
         }
 
-        return new VmdkLayer(file.Path, descriptor, [HostedSparseExtent.Open(file, descriptor.Extents[0].Sectors * 512)]);
+        return new VmdkFile(file.Path, descriptor, [HostedSparseExtent.Open(file, descriptor.Extents[0].Sectors * 512)]);
     }
 
     /// <summary>Opens a VMDK file: a text descriptor, or a sparse extent with an embedded descriptor.</summary>
-    public static VmdkLayer Open(string path, SourceOptions options)
+    public static VmdkFile Open(string path, SourceOptions options)
     {
         var file = ImageFile.OpenRead(path);
         bool handedOver = false;
@@ -70,7 +70,7 @@ public sealed class VmdkLayer : IDisposable
             if (SparseExtentHeader.HasMagic(head))
             {
                 var embeddedDescriptor = EmbeddedDescriptor(file, head);
-                return new VmdkLayer(path, embeddedDescriptor, OpenExtents(path, embeddedDescriptor, options, file, out handedOver));
+                return new VmdkFile(path, embeddedDescriptor, OpenExtents(path, embeddedDescriptor, options, file, out handedOver));
             }
 
             if (CowdHeader.HasMagic(head) || SeSparseHeader.HasMagic(head))
@@ -86,7 +86,7 @@ public sealed class VmdkLayer : IDisposable
             var text = new byte[file.Length];
             file.ReadExactly(0, text, "descriptor");
             var descriptor = VmdkDescriptor.Parse(path, text);
-            return new VmdkLayer(path, descriptor, OpenExtents(path, descriptor, options, embedded: null, out _));
+            return new VmdkFile(path, descriptor, OpenExtents(path, descriptor, options, embedded: null, out _));
         }
         finally
         {

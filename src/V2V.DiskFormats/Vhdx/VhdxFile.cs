@@ -11,12 +11,12 @@ namespace V2V.DiskFormats.Vhdx;
 /// it is used, so hostile numbers end in an <see cref="InvalidImageException"/>, not a crash or a
 /// huge allocation. Oddities a reader can live with are collected in <see cref="Findings"/>.
 /// </summary>
-public sealed class VhdxImage : IDisposable
+public sealed class VhdxFile : IDisposable
 {
     private readonly ulong[] _bat;
     private readonly VhdxLogOverlay _overlay;
 
-    private VhdxImage(ImageFile file, VhdxFileIdentifier identifier, VhdxHeader header, VhdxDiskParameters parameters,
+    private VhdxFile(ImageFile file, VhdxFileIdentifier identifier, VhdxHeader header, VhdxDiskParameters parameters,
         VhdxBatLayout layout, ulong[] bat, VhdxLogOverlay overlay, int replayedEntries, CheckFindings findings)
     {
         File = file;
@@ -46,7 +46,7 @@ public sealed class VhdxImage : IDisposable
 
     public VhdxBatEntry PayloadEntry(long block) => VhdxBatEntry.FromRaw(_bat[BatLayout.PayloadEntryIndex(block)]);
 
-    public static VhdxImage Open(string path)
+    public static VhdxFile Open(string path)
     {
         var file = ImageFile.OpenRead(path);
         try
@@ -61,7 +61,7 @@ public sealed class VhdxImage : IDisposable
     }
 
     /// <summary>Parses an image already open (a package member viewed in place); the caller keeps it on failure.</summary>
-    public static VhdxImage Open(ImageFile file) => Parse(file);
+    public static VhdxFile Open(ImageFile file) => Parse(file);
 
     /// <summary>Reads file bytes as they are after log replay.</summary>
     public void ReadFile(long fileOffset, Span<byte> destination)
@@ -72,7 +72,7 @@ public sealed class VhdxImage : IDisposable
 
     public void Dispose() => File.Dispose();
 
-    private static VhdxImage Parse(ImageFile file)
+    private static VhdxFile Parse(ImageFile file)
     {
         string path = file.Path;
         var findings = new CheckFindings();
@@ -147,7 +147,7 @@ public sealed class VhdxImage : IDisposable
             ValidatePayloadEntry(path, layout, bat, block, (long)parameters.VirtualDiskSize, viewLength, reserved, findings);
         }
 
-        return new VhdxImage(file, identifier, header, parameters, layout, bat, overlay, replayed, findings);
+        return new VhdxFile(file, identifier, header, parameters, layout, bat, overlay, replayed, findings);
     }
 
     private static void ReadThrough(ImageFile file, VhdxLogOverlay overlay, long offset, Span<byte> destination)
