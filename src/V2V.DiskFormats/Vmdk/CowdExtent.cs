@@ -24,7 +24,6 @@ public sealed class CowdExtent : VmdkExtent
     }
 
     public override long Length { get; }
-    public override string? FilePath => _file.Path;
 
     public static CowdExtent Open(Common.ImageFile file, long length)
     {

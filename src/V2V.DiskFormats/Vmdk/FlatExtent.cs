@@ -26,7 +26,6 @@ public sealed class FlatExtent : VmdkExtent
     }
 
     public override long Length { get; }
-    public override string? FilePath => _file.Path;
 
     public override IEnumerable<DiskExtent> EnumerateExtents()
     {

@@ -38,7 +38,6 @@ public sealed class HostedSparseExtent : VmdkExtent
 
     public SparseExtentHeader Header { get; }
     public override long Length { get; }
-    public override string? FilePath => _file.Path;
 
     /// <summary>Opens the extent; <paramref name="length"/> is what the descriptor says it covers.</summary>
     public static HostedSparseExtent Open(ImageFile file, long length)

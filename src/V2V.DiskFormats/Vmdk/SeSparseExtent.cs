@@ -30,7 +30,6 @@ public sealed class SeSparseExtent : VmdkExtent
     }
 
     public override long Length { get; }
-    public override string? FilePath => _file.Path;
 
     public static SeSparseExtent Open(ImageFile file, long length)
     {

@@ -12,8 +12,6 @@ public abstract class VmdkExtent : IDisposable
     /// <summary>Bytes of the virtual disk this extent covers.</summary>
     public abstract long Length { get; }
 
-    /// <summary>Files this extent reads (for <c>v2v info</c>).</summary>
-    public abstract string? FilePath { get; }
 
     /// <summary>Ordered extents over [0, Length), relative to the extent's start.</summary>
     public abstract IEnumerable<DiskExtent> EnumerateExtents();
@@ -29,7 +27,6 @@ public abstract class VmdkExtent : IDisposable
 public sealed class ZeroExtent(long length) : VmdkExtent
 {
     public override long Length => length;
-    public override string? FilePath => null;
 
     public override IEnumerable<DiskExtent> EnumerateExtents() => [new DiskExtent(0, length, ExtentKind.Zero)];
 
