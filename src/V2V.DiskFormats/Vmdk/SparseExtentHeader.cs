@@ -24,6 +24,18 @@ public sealed record SparseExtentHeader(
     public const int Size = 512;
     public const ulong GdAtEnd = 0xFFFFFFFFFFFFFFFF;
 
+    /// <summary>Bytes of a sector, the unit of every offset and size in the header.</summary>
+    public const int SectorSize = 512;
+
+    /// <summary>The layout VMware writes, and V2V's writers with it: 64 KiB grains (128 sectors).</summary>
+    public const long DefaultGrainSectors = 128;
+
+    /// <summary>The layout VMware writes: 512 entries per grain table (a table covers 32 MiB).</summary>
+    public const int DefaultNumGTEsPerGT = 512;
+
+    /// <summary>The layout VMware writes: 20 sectors reserved for the embedded descriptor after the header.</summary>
+    public const long DefaultDescriptorSectors = 20;
+
     public const uint FlagValidNewlineTest = 1 << 0;
     public const uint FlagRedundantGrainTable = 1 << 1;
     public const uint FlagZeroedGrainGtes = 1 << 2;

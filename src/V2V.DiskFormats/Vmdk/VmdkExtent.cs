@@ -20,7 +20,16 @@ public abstract class VmdkExtent : IDisposable
     /// <param name="virtualOffset">The same position on the virtual disk, for reading the layer below.</param>
     public abstract void Read(long offset, Span<byte> destination, long virtualOffset, ILayerBacking below);
 
-    public virtual void Dispose() => GC.SuppressFinalize(this);
+    public void Dispose()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Closes the extent's file, when it has one.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+    }
 }
 
 /// <summary>A ZERO extent: reads as zeros and hides what lies below.</summary>
