@@ -1,63 +1,7 @@
-using V2V.Core.Disks;
 using V2V.Core.Errors;
 using V2V.Core.Formats;
 
 namespace V2V.DiskFormats.Common;
-
-/// <summary>
-/// A snapshot chain flattened into one disk: the opened file first, its parents after it, the
-/// base last. Reads go to the first file, which reads what it does not hold from the next one
-/// down; the extents are the union of every file's data (<see cref="ChainExtents"/>).
-/// </summary>
-public sealed class SnapshotChain<TFile> : IDisposable
-    where TFile : IChainFile
-{
-    private readonly TFile[] _layers;
-    private readonly ILayerBacking _below;
-
-    internal SnapshotChain(TFile[] layers)
-    {
-        _layers = layers;
-        ILayerBacking below = ZeroBacking.Instance;
-        for (int i = layers.Length - 1; i >= 1; i--)
-        {
-            below = new FileBacking(layers[i], below);
-        }
-
-        _below = below;
-    }
-
-    /// <summary>The files, the opened one first, then its parents down to the base.</summary>
-    public IReadOnlyList<TFile> Layers => _layers;
-
-    public TFile Top => _layers[0];
-    public long Capacity => _layers[0].Capacity;
-
-    /// <summary>Every file the chain reads, each once, in chain order.</summary>
-    public IReadOnlyList<string> Files => [.. _layers.SelectMany(l => l.Files).Distinct(StringComparer.Ordinal)];
-
-    public IEnumerable<DiskExtent> EnumerateExtents() =>
-        _layers.Length == 1 ? _layers[0].EnumerateExtents() : ChainExtents.UnionOfData(_layers.Select(l => l.EnumerateExtents()), Capacity);
-
-    public void Read(long offset, Span<byte> destination)
-    {
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(offset, Capacity - destination.Length);
-        _layers[0].Read(offset, destination, _below);
-    }
-
-    public void Dispose()
-    {
-        foreach (var layer in _layers)
-        {
-            layer.Dispose();
-        }
-    }
-
-    private sealed class FileBacking(TFile file, ILayerBacking below) : ILayerBacking
-    {
-        public void Read(long offset, Span<byte> destination) => file.Read(offset, destination, below);
-    }
-}
 
 /// <summary>Opens snapshot chains: the one walk every chain format shares.</summary>
 public static class SnapshotChain
@@ -65,19 +9,15 @@ public static class SnapshotChain
     /// <summary>The most files a chain may have (ESXi supports 32 snapshots; qemu sets no limit).</summary>
     public const int MaxLength = 64;
 
-    /// <summary>A chain of one file that has no parent (a package member, checked by its format).</summary>
-    public static SnapshotChain<TFile> Alone<TFile>(TFile file)
-        where TFile : IChainFile => new([file]);
-
     /// <summary>
-    /// Opens <paramref name="path"/> and its parents. Errors, in the order they are checked for
+    /// Opens <paramref name="path"/> and its parents: the opened file first, the base last. Errors, in the order they are checked for
     /// each parent: longer than <see cref="MaxLength"/> files
     /// (<see cref="UnsupportedFormatException"/> on <paramref name="path"/>); no parent name, or a
     /// parent found under none (<see cref="ChainFormat{TFile}.ParentMissing"/>); a loop; an
     /// identity mismatch; a capacity different from the child's (all
     /// <see cref="InvalidImageException"/> on the child). Every file opened is disposed on failure.
     /// </summary>
-    public static SnapshotChain<TFile> Open<TFile>(string path, ChainFormat<TFile> format, SourceOptions options)
+    public static TFile[] Open<TFile>(string path, ChainFormat<TFile> format, SourceOptions options)
         where TFile : IChainFile
     {
         var layers = new List<TFile>();
@@ -114,7 +54,7 @@ public static class SnapshotChain
                 child = parent;
             }
 
-            return new SnapshotChain<TFile>([.. layers]);
+            return [.. layers];
         }
         catch
         {

@@ -11,19 +11,12 @@ namespace V2V.DiskFormats.Vhd;
 /// first), checked by the parent's unique id, refused when they leave the child's folder (unless
 /// allowed), loop, or go missing.
 /// </summary>
-public sealed class VhdDisk : IDiskSource
+public sealed class VhdDisk : ChainDisk<VhdFile>
 {
-    private readonly SnapshotChain<VhdFile> _chain;
-
-    private VhdDisk(SnapshotChain<VhdFile> chain) => _chain = chain;
-
-    public string Path => _chain.Top.File.Path;
-    public long Capacity => _chain.Capacity;
-    public int LogicalSectorSize => 512;
-    /// <summary>The differencing chain, the opened file first, then its parents.</summary>
-    public IReadOnlyList<VhdFile> Chain => _chain.Layers;
-
-    public IReadOnlyList<string> Files => _chain.Files;
+    private VhdDisk(VhdFile[] chain)
+        : base(chain)
+    {
+    }
 
     /// <summary>
     /// A fixed or dynamic VHD that must stand alone (a package member, which has no folder to find
@@ -38,19 +31,15 @@ public sealed class VhdDisk : IDiskSource
             throw new UnsupportedFormatException(file.Path, "is a differencing VHD inside a package, where no parent can be found: export the VM with its disks merged");
         }
 
-        return new VhdDisk(SnapshotChain.Alone(vhd));
+        return new VhdDisk([vhd]);
     }
 
     /// <summary>Opens a VHD and its parents; the errors are <see cref="SnapshotChain.Open{TFile}"/>'s.</summary>
     public static VhdDisk Open(string path, SourceOptions options) => new(SnapshotChain.Open(path, DifferencingChain.Instance, options));
 
-    public IEnumerable<DiskExtent> EnumerateExtents() => _chain.EnumerateExtents();
-
-    public void Read(long offset, Span<byte> destination) => _chain.Read(offset, destination);
-
-    public SourceDescription Describe()
+    public override SourceDescription Describe()
     {
-        var top = _chain.Top;
+        var top = Top;
         var footer = top.Footer;
         var properties = new List<KeyValuePair<string, string>>
         {
@@ -76,10 +65,8 @@ public sealed class VhdDisk : IDiskSource
             VhdDiskType.Dynamic => "dynamic",
             _ => "differencing",
         };
-        return new SourceDescription("vhd", subformat, _chain.Layers.Select(f => f.File.Path).ToList(), properties);
+        return new SourceDescription("vhd", subformat, Chain.Select(f => f.File.Path).ToList(), properties);
     }
-
-    public void Dispose() => _chain.Dispose();
 
     /// <summary>
     /// A differencing VHD names its parent by locators (relative W2ru, absolute W2ku) and the

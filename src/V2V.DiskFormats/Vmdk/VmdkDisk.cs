@@ -11,34 +11,22 @@ namespace V2V.DiskFormats.Vmdk;
 /// parent is found through parentFileNameHint and must carry the CID its child recorded; a
 /// missing parent, a CID mismatch and a cycle are errors.
 /// </summary>
-public sealed class VmdkDisk : IDiskSource
+public sealed class VmdkDisk : ChainDisk<VmdkFile>
 {
-    private readonly SnapshotChain<VmdkFile> _chain;
-
-    private VmdkDisk(SnapshotChain<VmdkFile> chain) => _chain = chain;
-
-    public string Path => _chain.Top.Path;
-    public long Capacity => _chain.Capacity;
-    public int LogicalSectorSize => 512;
-    /// <summary>The snapshot chain, the opened file first, then its parents down to the base disk.</summary>
-    public IReadOnlyList<VmdkFile> Chain => _chain.Layers;
+    private VmdkDisk(VmdkFile[] chain)
+        : base(chain)
+    {
+    }
 
     /// <summary>A self-contained sparse VMDK (a package member viewed in place); see <see cref="VmdkFile.OpenAlone"/>.</summary>
-    public static VmdkDisk OpenAlone(ImageFile file) => new(SnapshotChain.Alone(VmdkFile.OpenAlone(file)));
-
-    /// <summary>Every layer's descriptor and every extent file it names (flat, split -s001, deltas).</summary>
-    public IReadOnlyList<string> Files => _chain.Files;
+    public static VmdkDisk OpenAlone(ImageFile file) => new([VmdkFile.OpenAlone(file)]);
 
     /// <summary>Opens a VMDK and its snapshot parents; the errors are <see cref="SnapshotChain.Open{TFile}"/>'s.</summary>
     public static VmdkDisk Open(string path, SourceOptions options) => new(SnapshotChain.Open(path, SnapshotParents.Instance, options));
 
-    public IEnumerable<DiskExtent> EnumerateExtents() => _chain.EnumerateExtents();
-
-    public void Read(long offset, Span<byte> destination) => _chain.Read(offset, destination);
-
-    public SourceDescription Describe()
+    public override SourceDescription Describe()
     {
-        var top = _chain.Top.Descriptor;
+        var top = Top.Descriptor;
         var properties = new List<KeyValuePair<string, string>>();
         void Add(string key, string? value)
         {
@@ -59,15 +47,13 @@ public sealed class VmdkDisk : IDiskSource
         Add("geometry", top.Get("ddb.geometry.cylinders") is { } c ? $"{c}/{top.Get("ddb.geometry.heads")}/{top.Get("ddb.geometry.sectors")}" : null);
         Add("thin provisioned", top.Get("ddb.thinProvisioned") == "1" ? "yes" : null);
         Add("extents", string.Join(", ", top.Extents.Select(e => $"{e.Type} {e.Sectors * 512}" + (e.FileName is null ? "" : $" \"{e.FileName}\""))));
-        if (_chain.Top.Extents.OfType<HostedSparseExtent>().FirstOrDefault() is { } sparse)
+        if (Top.Extents.OfType<HostedSparseExtent>().FirstOrDefault() is { } sparse)
         {
             Add("sparse header", $"version {sparse.Header.Version}, grain {sparse.Header.GrainSize * 512}, {(sparse.Header.IsCompressed ? "compressed" : "uncompressed")}");
         }
 
-        return new SourceDescription("vmdk", top.CreateType.Length == 0 ? null : top.CreateType, _chain.Layers.Select(l => l.Path).ToList(), properties);
+        return new SourceDescription("vmdk", top.CreateType.Length == 0 ? null : top.CreateType, Chain.Select(l => l.Path).ToList(), properties);
     }
-
-    public void Dispose() => _chain.Dispose();
 
     /// <summary>
     /// A delta names its parent by parentFileNameHint and proves it by the parent's CID. ESXi
