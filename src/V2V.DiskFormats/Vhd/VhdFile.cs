@@ -48,19 +48,7 @@ public sealed class VhdFile : IChainFile
     /// <summary>Old blktap "tap" 0.1 files store sector bitmaps least-significant bit first.</summary>
     public bool LsbFirstBitmaps => Footer.CreatorApplication.StartsWith("tap", StringComparison.Ordinal) && Footer.CreatorVersion == 0x00000001;
 
-    public static VhdFile Open(string path)
-    {
-        var file = ImageFile.OpenRead(path);
-        try
-        {
-            return Parse(file);
-        }
-        catch
-        {
-            file.Dispose();
-            throw;
-        }
-    }
+    public static VhdFile Open(string path) => ImageFile.OpenAndParse(path, Parse);
 
     /// <summary>Parses an image already open (a package member viewed in place); the caller keeps it on failure.</summary>
     public static VhdFile Open(ImageFile file) => Parse(file);
