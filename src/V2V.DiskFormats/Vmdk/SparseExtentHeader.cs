@@ -64,10 +64,6 @@ public sealed record SparseExtentHeader(
         data[72] != 0,
         BinaryPrimitives.ReadUInt16LittleEndian(data[77..]));
 
-    /// <summary>The newline-detection bytes at 73–76: '\n', ' ', '\r', '\n' (damaged by FTP text-mode transfers).</summary>
-    public static bool NewlineBytesIntact(ReadOnlySpan<byte> data) =>
-        data[73] == (byte)'\n' && data[74] == (byte)' ' && data[75] == (byte)'\r' && data[76] == (byte)'\n';
-
     public void Write(Span<byte> data)
     {
         data[..Size].Clear();
