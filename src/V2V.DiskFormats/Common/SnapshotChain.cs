@@ -10,12 +10,13 @@ public static class SnapshotChain
     public const int MaxLength = 64;
 
     /// <summary>
-    /// Opens <paramref name="path"/> and its parents: the opened file first, the base last. Errors, in the order they are checked for
-    /// each parent: longer than <see cref="MaxLength"/> files
-    /// (<see cref="UnsupportedFormatException"/> on <paramref name="path"/>); no parent name, or a
-    /// parent found under none (<see cref="ChainFormat{TFile}.ParentMissing"/>); a loop; an
-    /// identity mismatch; a capacity different from the child's (all
-    /// <see cref="InvalidImageException"/> on the child). Every file opened is disposed on failure.
+    /// Opens <paramref name="path"/> and its parents: the opened file first, the base last; the
+    /// caller owns the files. Errors, in the order they are checked for each parent: longer than
+    /// <see cref="MaxLength"/> files (<see cref="UnsupportedFormatException"/> on
+    /// <paramref name="path"/>); no parent name, or a parent found under none
+    /// (<see cref="ChainFormat{TFile}.ParentMissing"/>); a loop; an identity mismatch; a capacity
+    /// different from the child's (all <see cref="InvalidImageException"/> on the child). Every file
+    /// opened is disposed on failure.
     /// </summary>
     public static TFile[] Open<TFile>(string path, ChainFormat<TFile> format, SourceOptions options)
         where TFile : IChainFile
