@@ -50,6 +50,21 @@ public sealed class ImageFile : IDisposable
         }
     }
 
+    /// <summary>Opens <paramref name="path"/> and parses it; the file is the result's, or closed when parsing throws.</summary>
+    public static T OpenAndParse<T>(string path, Func<ImageFile, T> parse)
+    {
+        var file = OpenRead(path);
+        try
+        {
+            return parse(file);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>
     /// A view of <paramref name="length"/> bytes at <paramref name="start"/> of an open file (a tar
     /// member); <paramref name="name"/> is what messages call it. The handle stays the caller's.

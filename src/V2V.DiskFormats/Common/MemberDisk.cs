@@ -37,15 +37,15 @@ public static class MemberDisk
         }
     }
 
-    private static VhdxReader OpenVhdx(ImageFile member)
+    private static VhdxDisk OpenVhdx(ImageFile member)
     {
-        var image = VhdxImage.Open(member);
+        var image = VhdxFile.Open(member);
         if (image.Parameters.HasParent)
         {
             image.Dispose();
             throw new UnsupportedFormatException(member.Path, "is a differencing VHDX inside a package, where no parent can be found: export the VM with its disks merged");
         }
 
-        return new VhdxReader(image);
+        return new VhdxDisk(image);
     }
 }

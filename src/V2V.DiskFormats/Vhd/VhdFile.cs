@@ -11,7 +11,7 @@ namespace V2V.DiskFormats.Vhd;
 /// the end, or its copy at offset 0), dynamic header, BAT. Unallocated blocks of a dynamic disk
 /// read as zero; sectors a differencing disk's bitmap does not mark are read from its parent.
 /// </summary>
-public sealed class VhdFile : IDisposable
+public sealed class VhdFile : IChainFile
 {
     public const long MaxVirtualSize = 0xFF000000L * 512; // 2040 GiB, the format's limit
     private const int Sector = 512;
@@ -41,22 +41,14 @@ public sealed class VhdFile : IDisposable
     public long VirtualSize => Footer.VirtualSize;
     public bool IsDifferencing => Footer.DiskType == VhdDiskType.Differencing;
 
+    string IChainFile.Path => File.Path;
+    long IChainFile.Capacity => VirtualSize;
+    IReadOnlyList<string> IChainFile.Files => [File.Path];
+
     /// <summary>Old blktap "tap" 0.1 files store sector bitmaps least-significant bit first.</summary>
     public bool LsbFirstBitmaps => Footer.CreatorApplication.StartsWith("tap", StringComparison.Ordinal) && Footer.CreatorVersion == 0x00000001;
 
-    public static VhdFile Open(string path)
-    {
-        var file = ImageFile.OpenRead(path);
-        try
-        {
-            return Parse(file);
-        }
-        catch
-        {
-            file.Dispose();
-            throw;
-        }
-    }
+    public static VhdFile Open(string path) => ImageFile.OpenAndParse(path, Parse);
 
     /// <summary>Parses an image already open (a package member viewed in place); the caller keeps it on failure.</summary>
     public static VhdFile Open(ImageFile file) => Parse(file);

@@ -17,12 +17,21 @@ public enum VhdxBlockState
 /// <summary>A 64-bit BAT entry: the state in bits 0–2, the file offset in MiB in bits 20–63.</summary>
 public readonly record struct VhdxBatEntry(VhdxBlockState State, long FileOffsetMB)
 {
-    public static VhdxBatEntry FromRaw(ulong raw) => new((VhdxBlockState)(raw & 7), (long)(raw >> 20));
+    /// <summary>Bits 0–2: the block state.</summary>
+    public const ulong StateMask = 0x7;
 
-    public ulong ToRaw() => ((ulong)FileOffsetMB << 20) | (ulong)State;
+    /// <summary>Bits 3–19: reserved, zero in a sound entry.</summary>
+    public const ulong ReservedMask = 0xFFFF8;
+
+    /// <summary>Bits 20–63: the file offset in MiB.</summary>
+    public const int FileOffsetMBShift = 20;
+
+    public static VhdxBatEntry FromRaw(ulong raw) => new((VhdxBlockState)(raw & StateMask), (long)(raw >> FileOffsetMBShift));
+
+    public ulong ToRaw() => ((ulong)FileOffsetMB << FileOffsetMBShift) | (ulong)State;
 
     public long FileOffset => FileOffsetMB * 1024 * 1024;
 
     /// <summary>Bits 3–19 are reserved; a set bit means a damaged or unknown entry.</summary>
-    public static bool HasReservedBits(ulong raw) => (raw & 0xFFFF8) != 0;
+    public static bool HasReservedBits(ulong raw) => (raw & ReservedMask) != 0;
 }

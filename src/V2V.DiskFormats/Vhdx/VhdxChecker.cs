@@ -12,10 +12,10 @@ public static class VhdxChecker
 {
     public static IReadOnlyList<CheckFinding> Check(string path)
     {
-        VhdxImage image;
+        VhdxFile image;
         try
         {
-            image = VhdxImage.Open(path);
+            image = VhdxFile.Open(path);
         }
         catch (V2VException e)
         {

@@ -1,4 +1,7 @@
 using System.Buffers.Binary;
+using V2V.Core.Errors;
+using V2V.Core.Formats;
+using V2V.DiskFormats.Common;
 
 namespace V2V.DiskFormats.Vhdx;
 
@@ -60,5 +63,37 @@ public sealed record VhdxHeader(
         BinaryPrimitives.WriteUInt32LittleEndian(data[68..], LogLength);
         BinaryPrimitives.WriteUInt64LittleEndian(data[72..], LogOffset);
         BinaryPrimitives.WriteUInt32LittleEndian(data[ChecksumOffset..], Crc32C.ComputeWithZeroedField(data[..VhdxLayout.HeaderSize], ChecksumOffset));
+    }
+
+    /// <summary>
+    /// The current header (MS-VHDX 2.2.2.1): the valid one with the higher sequence number; a
+    /// damaged one is a finding, both damaged an <see cref="InvalidImageException"/>.
+    /// </summary>
+    public static VhdxHeader ReadCurrent(ImageFile file, byte[] buffer, CheckFindings findings)
+    {
+        file.ReadExactly(VhdxLayout.Header1Offset, buffer.AsSpan(0, VhdxLayout.HeaderSize), "header 1");
+        var first = TryRead(buffer, out var firstProblem);
+        file.ReadExactly(VhdxLayout.Header2Offset, buffer.AsSpan(0, VhdxLayout.HeaderSize), "header 2");
+        var second = TryRead(buffer, out var secondProblem);
+
+        if (first is null && second is null)
+        {
+            throw new InvalidImageException(file.Path, $"no valid header: header 1 (64 KiB): {firstProblem}; header 2 (128 KiB): {secondProblem}");
+        }
+
+        if (first is null)
+        {
+            findings.Add(CheckSeverity.Problem, $"header 1 (64 KiB) is invalid: {firstProblem}");
+            return second!;
+        }
+
+        if (second is null)
+        {
+            findings.Add(CheckSeverity.Problem, $"header 2 (128 KiB) is invalid: {secondProblem}");
+            return first;
+        }
+
+        // Disk2vhd writes both headers with the same sequence number; either will do then.
+        return second.SequenceNumber > first.SequenceNumber ? second : first;
     }
 }

@@ -11,7 +11,7 @@ public sealed class VhdxImageFormat : IImageFormat, ICheckableFormat
 
     public bool Detect(FileProbe probe) => VhdxFileIdentifier.HasSignature(probe.Head.Span);
 
-    public IDiskSource Open(string path, SourceOptions options) => VhdxReader.Open(path);
+    public IDiskSource Open(string path, SourceOptions options) => VhdxDisk.Open(path);
 
     public IReadOnlyList<CheckFinding> Check(string path) => VhdxChecker.Check(path);
 }

@@ -3,7 +3,6 @@ namespace V2V.DiskFormats.Vhdx;
 /// <summary>Fixed positions and limits of the VHDX format (MS-VHDX 2.1).</summary>
 public static class VhdxLayout
 {
-    public const long FileIdentifierOffset = 0;
     public const long Header1Offset = 64 * 1024;
     public const long Header2Offset = 128 * 1024;
     public const long RegionTable1Offset = 192 * 1024;

@@ -1,3 +1,5 @@
+using V2V.DiskFormats.Common;
+
 namespace V2V.DiskFormats.Vhdx;
 
 /// <summary>
@@ -61,6 +63,13 @@ public sealed class VhdxLogOverlay
         }
 
         _zeroRanges.Insert(i, (start, end));
+    }
+
+    /// <summary>Reads file bytes as they are after replay: the file (zeros past its end), then the log's sectors over them.</summary>
+    public void ReadThrough(ImageFile file, long fileOffset, Span<byte> destination)
+    {
+        file.ReadOrZero(fileOffset, destination);
+        Apply(fileOffset, destination);
     }
 
     /// <summary>Applies the replayed writes to bytes just read from the file at <paramref name="fileOffset"/>.</summary>

@@ -9,30 +9,23 @@ namespace V2V.DiskFormats.Vmdk;
 /// An ESX "COWD" delta (vmfsSparse): a grain directory of 4096-entry grain tables holding the
 /// sectors of grains written since the snapshot; entry 0 means "read the parent".
 /// </summary>
-public sealed class CowdExtent : VmdkExtent
+public sealed class CowdExtent : GrainTableExtent<uint>
 {
-    private readonly Common.ImageFile _file;
-    private readonly uint[][] _tables;
-    private readonly long _grainBytes;
+    private readonly uint[]?[] _tables;
 
-    private CowdExtent(Common.ImageFile file, uint[][] tables, long grainBytes, long length)
+    private CowdExtent(ImageFile file, uint[]?[] tables, long grainBytes, long length)
+        : base(file, grainBytes, CowdHeader.EntriesPerTable, tables.Length, length)
     {
-        _file = file;
         _tables = tables;
-        _grainBytes = grainBytes;
-        Length = length;
     }
 
-    public override long Length { get; }
-    public override string? FilePath => _file.Path;
-
-    public static CowdExtent Open(Common.ImageFile file, long length)
+    public static CowdExtent Open(ImageFile file, long length)
     {
         var raw = new byte[CowdHeader.Size];
         file.ReadExactly(0, raw, "COWD header");
         var header = CowdHeader.Read(raw);
         string path = file.Path;
-        if (header.GrainSize == 0 || header.GrainSize > 2048 || !Common.Alignment.IsPowerOfTwo(header.GrainSize))
+        if (header.GrainSize == 0 || header.GrainSize > 2048 || !Alignment.IsPowerOfTwo(header.GrainSize))
         {
             throw new InvalidImageException(path, $"COWD grain size {header.GrainSize} sectors is not a power of two up to 2048");
         }
@@ -52,7 +45,7 @@ public sealed class CowdExtent : VmdkExtent
 
         var directory = new byte[needed * 4];
         file.ReadExactly((long)header.GdOffset * 512, directory, "COWD grain directory");
-        var tables = new uint[needed][];
+        var tables = new uint[]?[needed];
         var tableBytes = new byte[CowdHeader.EntriesPerTable * 4];
         long loaded = 0;
         for (int i = 0; i < needed; i++)
@@ -72,7 +65,7 @@ public sealed class CowdExtent : VmdkExtent
             }
 
             file.ReadExactly((long)sector * 512, tableBytes, $"COWD grain table {i}");
-            tables[i] = new uint[CowdHeader.EntriesPerTable];
+            var table = new uint[CowdHeader.EntriesPerTable];
             for (int e = 0; e < CowdHeader.EntriesPerTable; e++)
             {
                 uint grain = BinaryPrimitives.ReadUInt32LittleEndian(tableBytes.AsSpan(e * 4));
@@ -81,67 +74,20 @@ public sealed class CowdExtent : VmdkExtent
                     throw new InvalidImageException(path, $"COWD grain table {i} entry {e} points at sector {grain}, past the end of the file");
                 }
 
-                tables[i][e] = grain;
+                table[e] = grain;
             }
+
+            tables[i] = table;
         }
 
         return new CowdExtent(file, tables, grainBytes, length);
     }
 
-    /// <summary>Merged a table at a time, so memory does not grow with the disk (ESX grains are 512 bytes).</summary>
-    public override IEnumerable<DiskRange> EnumerateRanges()
-    {
-        var extents = new List<DiskRange>();
-        long cover = _grainBytes * CowdHeader.EntriesPerTable;
-        for (int t = 0; t < _tables.Length; t++)
-        {
-            long start = t * cover;
-            if (_tables[t] is not { } table)
-            {
-                yield return new DiskRange(start, Math.Min(cover, Length - start), RangeKind.Unallocated);
-                continue;
-            }
+    /// <summary>Every table was loaded and checked when the extent was opened.</summary>
+    protected override uint[]? Table(long index) => _tables[index];
 
-            extents.Clear();
-            for (int e = 0; e < table.Length && start + e * _grainBytes < Length; e++)
-            {
-                long offset = start + e * _grainBytes;
-                extents.Add(new DiskRange(offset, Math.Min(_grainBytes, Length - offset), table[e] == 0 ? RangeKind.Unallocated : RangeKind.Data));
-            }
+    protected override RangeKind KindOf(uint entry) => entry == 0 ? RangeKind.Unallocated : RangeKind.Data;
 
-            foreach (var extent in RangeMerger.Merge(extents))
-            {
-                yield return extent;
-            }
-        }
-    }
-
-    public override void Read(long offset, Span<byte> destination, long virtualOffset, ILayerBacking below)
-    {
-        long cover = _grainBytes * CowdHeader.EntriesPerTable;
-        while (!destination.IsEmpty)
-        {
-            long inGrain = offset % _grainBytes;
-            int length = (int)Math.Min(destination.Length, _grainBytes - inGrain);
-            uint sector = _tables[offset / cover]?[offset % cover / _grainBytes] ?? 0;
-            if (sector == 0)
-            {
-                below.Read(virtualOffset, destination[..length]);
-            }
-            else
-            {
-                _file.ReadExactly(sector * 512L + inGrain, destination[..length], $"COWD grain at sector {sector}");
-            }
-
-            offset += length;
-            virtualOffset += length;
-            destination = destination[length..];
-        }
-    }
-
-    public override void Dispose()
-    {
-        _file.Dispose();
-        base.Dispose();
-    }
+    protected override void ReadGrain(uint sector, long grainStart, int inGrain, Span<byte> destination) =>
+        File.ReadExactly(sector * 512L + inGrain, destination, $"COWD grain at sector {sector}");
 }

@@ -26,7 +26,6 @@ public sealed class FlatExtent : VmdkExtent
     }
 
     public override long Length { get; }
-    public override string? FilePath => _file.Path;
 
     public override IEnumerable<DiskRange> EnumerateRanges()
     {
@@ -65,9 +64,13 @@ public sealed class FlatExtent : VmdkExtent
     public override void Read(long offset, Span<byte> destination, long virtualOffset, ILayerBacking below) =>
         _file.ReadOrZero(_start + offset, destination, "flat extent data");
 
-    public override void Dispose()
+    protected override void Dispose(bool disposing)
     {
-        _file.Dispose();
-        base.Dispose();
+        if (disposing)
+        {
+            _file.Dispose();
+        }
+
+        base.Dispose(disposing);
     }
 }

@@ -12,33 +12,27 @@ namespace V2V.DiskFormats.Vmdk;
 /// footer as VMware writes it). Grain tables are loaded on demand through a small cache, and
 /// every sector number read from the file is checked against the file's size before use.
 /// </summary>
-public sealed class HostedSparseExtent : VmdkExtent
+public sealed class HostedSparseExtent : GrainTableExtent<uint>
 {
-    private const int Sector = 512;
-    private const int MaxCachedTables = 1024;
+    private const int Sector = SparseExtentHeader.SectorSize;
 
     /// <summary>16 Mi entries (64 MiB): room for 64 TiB even in tables covering an eighth of VMware's 32 MiB.</summary>
     private const long MaxDirectoryEntries = 1 << 24;
 
-    private readonly ImageFile _file;
     private readonly uint[] _directory;
-    private readonly Dictionary<int, uint[]> _tables = [];
+    private readonly TableCache<uint> _tables;
     private readonly long _grainBytes;
-    private readonly long _tableCover;
 
     private HostedSparseExtent(ImageFile file, SparseExtentHeader header, uint[] directory, long length)
+        : base(file, (long)header.GrainSize * Sector, (int)header.NumGTEsPerGT, directory.Length, length)
     {
-        _file = file;
         Header = header;
         _directory = directory;
         _grainBytes = (long)header.GrainSize * Sector;
-        _tableCover = _grainBytes * header.NumGTEsPerGT;
-        Length = length;
+        _tables = new TableCache<uint>(LoadTable);
     }
 
     public SparseExtentHeader Header { get; }
-    public override long Length { get; }
-    public override string? FilePath => _file.Path;
 
     /// <summary>Opens the extent; <paramref name="length"/> is what the descriptor says it covers.</summary>
     public static HostedSparseExtent Open(ImageFile file, long length)
@@ -132,144 +126,50 @@ public sealed class HostedSparseExtent : VmdkExtent
         }
     }
 
-    public override IEnumerable<DiskRange> EnumerateRanges()
-    {
-        var merged = new List<DiskRange>();
-        for (int table = 0; table < _directory.Length; table++)
-        {
-            long tableStart = table * _tableCover;
-            var entries = Table(table);
-            if (entries is null)
-            {
-                yield return new DiskRange(tableStart, Math.Min(_tableCover, Length - tableStart), RangeKind.Unallocated);
-                continue;
-            }
-
-            merged.Clear();
-            for (int i = 0; i < entries.Length; i++)
-            {
-                long offset = tableStart + i * _grainBytes;
-                if (offset >= Length)
-                {
-                    break;
-                }
-
-                merged.Add(new DiskRange(offset, Math.Min(_grainBytes, Length - offset), KindOf(entries[i])));
-            }
-
-            foreach (var extent in RangeMerger.Merge(merged))
-            {
-                yield return extent;
-            }
-        }
-    }
-
-    public override void Read(long offset, Span<byte> destination, long virtualOffset, ILayerBacking below)
-    {
-        while (!destination.IsEmpty)
-        {
-            long grainStart = offset / _grainBytes * _grainBytes;
-            int inGrain = (int)(offset - grainStart);
-            int length = (int)Math.Min(destination.Length, _grainBytes - inGrain);
-            var part = destination[..length];
-            uint entry = Entry(offset);
-            switch (KindOf(entry))
-            {
-                case RangeKind.Unallocated:
-                    below.Read(virtualOffset, part);
-                    break;
-                case RangeKind.Zero:
-                    part.Clear();
-                    break;
-                default:
-                    ReadGrain(entry, grainStart, inGrain, part);
-                    break;
-            }
-
-            offset += length;
-            virtualOffset += length;
-            destination = destination[length..];
-        }
-    }
-
-    public override void Dispose()
-    {
-        _file.Dispose();
-        base.Dispose();
-    }
-
-    private RangeKind KindOf(uint entry) => entry switch
+    protected override RangeKind KindOf(uint entry) => entry switch
     {
         0 => RangeKind.Unallocated,
         1 when Header.HasZeroedGrainGtes => RangeKind.Zero,
         _ => RangeKind.Data,
     };
 
-    private uint Entry(long offset)
-    {
-        int table = (int)(offset / _tableCover);
-        var entries = Table(table);
-        return entries is null ? 0 : entries[(offset % _tableCover) / _grainBytes];
-    }
+    protected override uint[]? Table(long index) => _directory[index] == 0 ? null : _tables.Get(index);
 
-    private uint[]? Table(int index)
+    private uint[] LoadTable(long index)
     {
         uint sector = _directory[index];
-        if (sector == 0)
-        {
-            return null;
-        }
-
-        lock (_tables)
-        {
-            if (_tables.TryGetValue(index, out var cached))
-            {
-                return cached;
-            }
-        }
-
         int count = (int)Header.NumGTEsPerGT;
         var bytes = new byte[count * 4];
-        _file.ReadExactly((long)sector * Sector, bytes, $"grain table {index}");
+        File.ReadExactly((long)sector * Sector, bytes, $"grain table {index}");
         var entries = new uint[count];
         for (int i = 0; i < count; i++)
         {
             entries[i] = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(i * 4));
-            if (entries[i] > 1 && (long)entries[i] * Sector >= _file.Length)
+            if (entries[i] > 1 && (long)entries[i] * Sector >= File.Length)
             {
-                throw new InvalidImageException(_file.Path, $"grain table {index} entry {i} points at sector {entries[i]}, past the end of the file ({_file.Length} bytes)");
+                throw new InvalidImageException(File.Path, $"grain table {index} entry {i} points at sector {entries[i]}, past the end of the file ({File.Length} bytes)");
             }
 
             if (entries[i] == 1 && !Header.HasZeroedGrainGtes)
             {
-                throw new InvalidImageException(_file.Path, $"grain table {index} entry {i} points at sector 1, inside the header");
+                throw new InvalidImageException(File.Path, $"grain table {index} entry {i} points at sector 1, inside the header");
             }
-        }
-
-        lock (_tables)
-        {
-            if (_tables.Count >= MaxCachedTables)
-            {
-                _tables.Clear();
-            }
-
-            _tables[index] = entries;
         }
 
         return entries;
     }
 
-    private void ReadGrain(uint sector, long grainStart, int inGrain, Span<byte> destination)
+    protected override void ReadGrain(uint sector, long grainStart, int inGrain, Span<byte> destination)
     {
         long fileOffset = (long)sector * Sector;
         if (!Header.IsCompressed)
         {
-            if (fileOffset + inGrain + destination.Length > _file.Length)
+            if (fileOffset + inGrain + destination.Length > File.Length)
             {
-                throw new InvalidImageException(_file.Path, $"grain at sector {sector} runs past the end of the file");
+                throw new InvalidImageException(File.Path, $"grain at sector {sector} runs past the end of the file");
             }
 
-            _file.ReadExactly(fileOffset + inGrain, destination, $"grain at sector {sector}");
+            File.ReadExactly(fileOffset + inGrain, destination, $"grain at sector {sector}");
             return;
         }
 
@@ -279,17 +179,17 @@ public sealed class HostedSparseExtent : VmdkExtent
         try
         {
             Span<byte> head = stackalloc byte[StreamMarker.GrainHeaderSize];
-            _file.ReadExactly(fileOffset, head, $"grain marker at sector {sector}");
+            File.ReadExactly(fileOffset, head, $"grain marker at sector {sector}");
             var marker = StreamMarker.Read(head);
             long lba = grainStart / Sector;
             if (marker.Value != (ulong)lba || marker.Size == 0 || marker.Size > compressed.Length)
             {
-                throw new InvalidImageException(_file.Path, $"grain marker at sector {sector} says LBA {marker.Value} size {marker.Size}, expected LBA {lba} and a size up to {compressed.Length}");
+                throw new InvalidImageException(File.Path, $"grain marker at sector {sector} says LBA {marker.Value} size {marker.Size}, expected LBA {lba} and a size up to {compressed.Length}");
             }
 
-            _file.ReadExactly(fileOffset + StreamMarker.GrainHeaderSize, compressed.AsSpan(0, (int)marker.Size), $"compressed grain at sector {sector}");
+            File.ReadExactly(fileOffset + StreamMarker.GrainHeaderSize, compressed.AsSpan(0, (int)marker.Size), $"compressed grain at sector {sector}");
             var output = whole is null ? destination : whole.AsSpan(0, (int)_grainBytes);
-            int inflated = GrainInflater.Inflate(_file.Path, compressed, 0, (int)marker.Size, output, lba);
+            int inflated = GrainInflater.Inflate(File.Path, compressed, 0, (int)marker.Size, output, lba);
             output[inflated..].Clear();
             if (whole is not null)
             {

@@ -13,11 +13,11 @@ namespace V2V.DiskFormats.Vmdk;
 /// </summary>
 public sealed class MonolithicSparseWriter : IDiskTarget
 {
-    private const int Sector = 512;
-    private const long GrainSectors = 128;
+    private const int Sector = SparseExtentHeader.SectorSize;
+    private const long GrainSectors = SparseExtentHeader.DefaultGrainSectors;
     private const int GrainBytes = (int)GrainSectors * Sector;
-    private const int EntriesPerTable = 512;
-    private const long DescriptorSectors = 20;
+    private const int EntriesPerTable = SparseExtentHeader.DefaultNumGTEsPerGT;
+    private const long DescriptorSectors = SparseExtentHeader.DefaultDescriptorSectors;
 
     private readonly SafeFileHandle _file;
     private readonly long _sectors;

@@ -10,27 +10,23 @@ namespace V2V.DiskFormats.Vmdk;
 /// nibble says unallocated (read the parent), unmapped or zero (read zeros), or allocated (with a
 /// cluster index split across the entry's bits). A dirty journal is refused, as qemu does.
 /// </summary>
-public sealed class SeSparseExtent : VmdkExtent
+public sealed class SeSparseExtent : GrainTableExtent<ulong>
 {
     private const int GrainBytes = 4096;
     private const int EntriesPerTable = 4096;
     private const long TableCover = (long)GrainBytes * EntriesPerTable;
 
-    private readonly ImageFile _file;
     private readonly SeSparseHeader _header;
     private readonly ulong[] _directory;
-    private readonly Dictionary<long, ulong[]> _tables = [];
+    private readonly TableCache<ulong> _tables;
 
     private SeSparseExtent(ImageFile file, SeSparseHeader header, ulong[] directory, long length)
+        : base(file, GrainBytes, EntriesPerTable, directory.Length, length)
     {
-        _file = file;
         _header = header;
         _directory = directory;
-        Length = length;
+        _tables = new TableCache<ulong>(LoadTable);
     }
-
-    public override long Length { get; }
-    public override string? FilePath => _file.Path;
 
     public static SeSparseExtent Open(ImageFile file, long length)
     {
@@ -94,143 +90,56 @@ public sealed class SeSparseExtent : VmdkExtent
         return new SeSparseExtent(file, header, directory, length);
     }
 
-    private enum GrainKind
+    protected override RangeKind KindOf(ulong entry) => Decode(entry, out _);
+
+    protected override void ReadGrain(ulong entry, long grainStart, int inGrain, Span<byte> destination)
     {
-        Unallocated,
-        Zero,
-        Allocated,
+        Decode(entry, out long fileOffset);
+        File.ReadExactly(fileOffset + inGrain, destination, "seSparse grain");
     }
 
-    /// <summary>Merged a table at a time, so memory does not grow with the disk (a 2 TiB delta has 512 Mi grains).</summary>
-    public override IEnumerable<DiskRange> EnumerateRanges()
-    {
-        var extents = new List<DiskRange>();
-        for (long t = 0; t < _directory.Length; t++)
-        {
-            long start = t * TableCover;
-            var table = Table(t);
-            if (table is null)
-            {
-                yield return new DiskRange(start, Math.Min(TableCover, Length - start), RangeKind.Unallocated);
-                continue;
-            }
-
-            extents.Clear();
-            for (int e = 0; e < EntriesPerTable && start + (long)e * GrainBytes < Length; e++)
-            {
-                long offset = start + (long)e * GrainBytes;
-                var kind = Decode(table[e], out _) switch
-                {
-                    GrainKind.Unallocated => RangeKind.Unallocated,
-                    GrainKind.Zero => RangeKind.Zero,
-                    _ => RangeKind.Data,
-                };
-                extents.Add(new DiskRange(offset, Math.Min(GrainBytes, Length - offset), kind));
-            }
-
-            foreach (var extent in RangeMerger.Merge(extents))
-            {
-                yield return extent;
-            }
-        }
-    }
-
-    public override void Read(long offset, Span<byte> destination, long virtualOffset, ILayerBacking below)
-    {
-        while (!destination.IsEmpty)
-        {
-            int inGrain = (int)(offset % GrainBytes);
-            int length = Math.Min(destination.Length, GrainBytes - inGrain);
-            var table = Table(offset / TableCover);
-            var kind = table is null ? GrainKind.Unallocated : Decode(table[offset % TableCover / GrainBytes], out long fileOffset);
-            switch (kind)
-            {
-                case GrainKind.Unallocated:
-                    below.Read(virtualOffset, destination[..length]);
-                    break;
-                case GrainKind.Zero:
-                    destination[..length].Clear();
-                    break;
-                default:
-                    Decode(table![offset % TableCover / GrainBytes], out fileOffset);
-                    _file.ReadExactly(fileOffset + inGrain, destination[..length], "seSparse grain");
-                    break;
-            }
-
-            offset += length;
-            virtualOffset += length;
-            destination = destination[length..];
-        }
-    }
-
-    public override void Dispose()
-    {
-        _file.Dispose();
-        base.Dispose();
-    }
-
-    private GrainKind Decode(ulong entry, out long fileOffset)
+    /// <summary>The entry's kind; for an allocated grain, where it lies in the file (checked against the file's size).</summary>
+    private RangeKind Decode(ulong entry, out long fileOffset)
     {
         fileOffset = 0;
         switch (entry >> 60)
         {
             case 0 when entry == 0:
-                return GrainKind.Unallocated;
+                return RangeKind.Unallocated;
             case 1 or 2:
-                return GrainKind.Zero;
+                return RangeKind.Zero;
             case 3:
                 ulong cluster = ((entry & 0x0FFF000000000000) >> 48) | ((entry & 0x0000FFFFFFFFFFFF) << 12);
                 ulong sector = _header.GrainsOffset + cluster * 8;
-                if (cluster > (ulong)_file.Length / GrainBytes || sector > (ulong)(_file.Length - GrainBytes) / 512)
+                if (cluster > (ulong)File.Length / GrainBytes || sector > (ulong)(File.Length - GrainBytes) / 512)
                 {
-                    throw new InvalidImageException(_file.Path, $"seSparse grain table entry 0x{entry:X16} points past the end of the file");
+                    throw new InvalidImageException(File.Path, $"seSparse grain table entry 0x{entry:X16} points past the end of the file");
                 }
 
                 fileOffset = (long)sector * 512;
-                return GrainKind.Allocated;
+                return RangeKind.Data;
             default:
-                throw new InvalidImageException(_file.Path, $"seSparse grain table entry 0x{entry:X16} has an unknown type");
+                throw new InvalidImageException(File.Path, $"seSparse grain table entry 0x{entry:X16} has an unknown type");
         }
     }
 
-    private ulong[]? Table(long index)
+    protected override ulong[]? Table(long index) => _directory[index] == 0 ? null : _tables.Get(index);
+
+    private ulong[] LoadTable(long index)
     {
         ulong entry = _directory[index];
-        if (entry == 0)
-        {
-            return null;
-        }
-
-        lock (_tables)
-        {
-            if (_tables.TryGetValue(index, out var cached))
-            {
-                return cached;
-            }
-        }
-
         ulong sector = _header.GrainTablesOffset + (entry & 0xFFFFFFFF) * 64;
-        if (sector > (ulong)(_file.Length - EntriesPerTable * 8) / 512)
+        if (sector > (ulong)(File.Length - EntriesPerTable * 8) / 512)
         {
-            throw new InvalidImageException(_file.Path, $"seSparse grain table {index} lies past the end of the file");
+            throw new InvalidImageException(File.Path, $"seSparse grain table {index} lies past the end of the file");
         }
 
         var bytes = new byte[EntriesPerTable * 8];
-        _file.ReadExactly((long)sector * 512, bytes, $"seSparse grain table {index}");
+        File.ReadExactly((long)sector * 512, bytes, $"seSparse grain table {index}");
         var table = new ulong[EntriesPerTable];
         for (int i = 0; i < EntriesPerTable; i++)
         {
             table[i] = BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(i * 8));
-        }
-
-        lock (_tables)
-        {
-            if (_tables.Count >= 1024)
-            {
-                _tables.Clear();
-            }
-
-            _tables[index] = table;
         }
 
         return table;

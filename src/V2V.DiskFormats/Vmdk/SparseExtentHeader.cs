@@ -24,6 +24,18 @@ public sealed record SparseExtentHeader(
     public const int Size = 512;
     public const ulong GdAtEnd = 0xFFFFFFFFFFFFFFFF;
 
+    /// <summary>Bytes of a sector, the unit of every offset and size in the header.</summary>
+    public const int SectorSize = 512;
+
+    /// <summary>The layout VMware writes, and V2V's writers with it: 64 KiB grains (128 sectors).</summary>
+    public const long DefaultGrainSectors = 128;
+
+    /// <summary>The layout VMware writes: 512 entries per grain table (a table covers 32 MiB).</summary>
+    public const int DefaultNumGTEsPerGT = 512;
+
+    /// <summary>The layout VMware writes: 20 sectors reserved for the embedded descriptor after the header.</summary>
+    public const long DefaultDescriptorSectors = 20;
+
     public const uint FlagValidNewlineTest = 1 << 0;
     public const uint FlagRedundantGrainTable = 1 << 1;
     public const uint FlagZeroedGrainGtes = 1 << 2;
@@ -51,10 +63,6 @@ public sealed record SparseExtentHeader(
         BinaryPrimitives.ReadUInt64LittleEndian(data[64..]),
         data[72] != 0,
         BinaryPrimitives.ReadUInt16LittleEndian(data[77..]));
-
-    /// <summary>The newline-detection bytes at 73–76: '\n', ' ', '\r', '\n' (damaged by FTP text-mode transfers).</summary>
-    public static bool NewlineBytesIntact(ReadOnlySpan<byte> data) =>
-        data[73] == (byte)'\n' && data[74] == (byte)' ' && data[75] == (byte)'\r' && data[76] == (byte)'\n';
 
     public void Write(Span<byte> data)
     {

@@ -11,128 +11,22 @@ namespace V2V.DiskFormats.Vmdk;
 /// parent is found through parentFileNameHint and must carry the CID its child recorded; a
 /// missing parent, a CID mismatch and a cycle are errors.
 /// </summary>
-public sealed class VmdkDisk : IDiskSource
+public sealed class VmdkDisk : ChainDisk<VmdkFile>
 {
-    public const int MaxChainLength = 64;
-
-    private readonly VmdkLayer[] _layers;
-    private readonly ILayerBacking _top;
-
-    private VmdkDisk(VmdkLayer[] layers)
+    private VmdkDisk(VmdkFile[] chain)
+        : base(chain)
     {
-        _layers = layers;
-        ILayerBacking below = ZeroBacking.Instance;
-        for (int i = layers.Length - 1; i >= 1; i--)
-        {
-            below = new LayerBacking(layers[i], below);
-        }
-
-        _top = below;
     }
 
-    public string Path => _layers[0].Path;
-    public long Capacity => _layers[0].Capacity;
-    public int LogicalSectorSize => 512;
-    public IReadOnlyList<VmdkLayer> Layers => _layers;
+    /// <summary>A self-contained sparse VMDK (a package member viewed in place); see <see cref="VmdkFile.OpenAlone"/>.</summary>
+    public static VmdkDisk OpenAlone(ImageFile file) => new([VmdkFile.OpenAlone(file)]);
 
-    /// <summary>A self-contained sparse VMDK (a package member viewed in place); see <see cref="VmdkLayer.OpenAlone"/>.</summary>
-    public static VmdkDisk OpenAlone(ImageFile file) => new([VmdkLayer.OpenAlone(file)]);
+    /// <summary>Opens a VMDK and its snapshot parents; the errors are <see cref="SnapshotChain.Open{TFile}"/>'s.</summary>
+    public static VmdkDisk Open(string path, SourceOptions options) => new(SnapshotChain.Open(path, SnapshotParents.Instance, options));
 
-    /// <summary>Every layer's descriptor and every extent file it names (flat, split -s001, deltas).</summary>
-    public IReadOnlyList<string> Files =>
-        [.. _layers.SelectMany(l => l.Extents.Select(e => e.FilePath).OfType<string>().Prepend(l.Path)).Distinct(StringComparer.Ordinal)];
-
-    public static VmdkDisk Open(string path, SourceOptions options)
+    public override SourceDescription Describe()
     {
-        var layers = new List<VmdkLayer>();
-        try
-        {
-            var seen = new HashSet<string>(StringComparer.Ordinal) { System.IO.Path.GetFullPath(path) };
-            var layer = VmdkLayer.Open(path, options);
-            layers.Add(layer);
-            while (layer.Descriptor.ParentCid != VmdkDescriptor.NoParent)
-            {
-                string hint = layer.Descriptor.ParentFileNameHint
-                    ?? throw new InvalidImageException(layer.Path, $"delta disk (parentCID {layer.Descriptor.ParentCid:x8}) names no parentFileNameHint");
-                string parentPath = ResolveParent(layer.Path, hint, options);
-                if (!seen.Add(parentPath))
-                {
-                    throw new InvalidImageException(layer.Path, $"snapshot chain loops back to {parentPath}");
-                }
-
-                if (layers.Count >= MaxChainLength)
-                {
-                    throw new UnsupportedFormatException(path, $"snapshot chain longer than {MaxChainLength} disks");
-                }
-
-                if (!File.Exists(parentPath))
-                {
-                    throw new InvalidImageException(layer.Path, $"parent disk \"{hint}\" does not exist");
-                }
-
-                var parent = VmdkLayer.Open(parentPath, options);
-                layers.Add(parent);
-                if (parent.Descriptor.Cid != layer.Descriptor.ParentCid)
-                {
-                    throw new InvalidImageException(layer.Path, $"parentCID {layer.Descriptor.ParentCid:x8} does not match the CID {parent.Descriptor.Cid:x8} of parent {parentPath} (the parent was changed after the snapshot)");
-                }
-
-                if (parent.Capacity != layer.Capacity)
-                {
-                    throw new InvalidImageException(layer.Path, $"capacity {layer.Capacity} differs from its parent's ({parent.Capacity})");
-                }
-
-                layer = parent;
-            }
-
-            return new VmdkDisk([.. layers]);
-        }
-        catch
-        {
-            foreach (var opened in layers)
-            {
-                opened.Dispose();
-            }
-
-            throw;
-        }
-    }
-
-    /// <summary>
-    /// ESXi records parents by absolute datastore path (/vmfs/volumes/...). Such a hint, or one that
-    /// leaves the folder, is taken as the same file name beside the child when that file exists —
-    /// the usual state of an exported or copied VM — and refused otherwise.
-    /// </summary>
-    private static string ResolveParent(string child, string hint, SourceOptions options)
-    {
-        try
-        {
-            return SafePath.Resolve(child, hint, options.AllowExternalFiles);
-        }
-        catch (UnsafePathException)
-        {
-            string beside = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(child))!, System.IO.Path.GetFileName(hint.Replace('\\', '/')));
-            if (File.Exists(beside))
-            {
-                return SafePath.Resolve(child, System.IO.Path.GetFileName(beside), allowExternal: false);
-            }
-
-            throw;
-        }
-    }
-
-    public IEnumerable<DiskRange> EnumerateRanges() =>
-        _layers.Length == 1 ? _layers[0].EnumerateRanges() : ChainRanges.UnionOfData(_layers.Select(l => l.EnumerateRanges()), Capacity);
-
-    public void Read(long offset, Span<byte> destination)
-    {
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(offset, Capacity - destination.Length);
-        _layers[0].Read(offset, destination, _layers.Length == 1 ? ZeroBacking.Instance : _top);
-    }
-
-    public SourceDescription Describe()
-    {
-        var top = _layers[0].Descriptor;
+        var top = Top.Descriptor;
         var properties = new List<KeyValuePair<string, string>>();
         void Add(string key, string? value)
         {
@@ -153,24 +47,45 @@ public sealed class VmdkDisk : IDiskSource
         Add("geometry", top.Get("ddb.geometry.cylinders") is { } c ? $"{c}/{top.Get("ddb.geometry.heads")}/{top.Get("ddb.geometry.sectors")}" : null);
         Add("thin provisioned", top.Get("ddb.thinProvisioned") == "1" ? "yes" : null);
         Add("extents", string.Join(", ", top.Extents.Select(e => $"{e.Type} {e.Sectors * 512}" + (e.FileName is null ? "" : $" \"{e.FileName}\""))));
-        if (_layers[0].Extents.OfType<HostedSparseExtent>().FirstOrDefault() is { } sparse)
+        if (Top.Extents.OfType<HostedSparseExtent>().FirstOrDefault() is { } sparse)
         {
             Add("sparse header", $"version {sparse.Header.Version}, grain {sparse.Header.GrainSize * 512}, {(sparse.Header.IsCompressed ? "compressed" : "uncompressed")}");
         }
 
-        return new SourceDescription("vmdk", top.CreateType.Length == 0 ? null : top.CreateType, _layers.Select(l => l.Path).ToList(), properties);
+        return new SourceDescription("vmdk", top.CreateType.Length == 0 ? null : top.CreateType, Chain.Select(l => l.Path).ToList(), properties);
     }
 
-    public void Dispose()
+    /// <summary>
+    /// A delta names its parent by parentFileNameHint and proves it by the parent's CID. ESXi
+    /// records absolute datastore paths (/vmfs/volumes/...): such a hint, or one that leaves the
+    /// folder, is taken as the same file name beside the child when that file exists, and refused
+    /// otherwise; a safe hint that is missing is not looked for elsewhere.
+    /// </summary>
+    private sealed class SnapshotParents : ChainFormat<VmdkFile>
     {
-        foreach (var layer in _layers)
-        {
-            layer.Dispose();
-        }
-    }
+        public static SnapshotParents Instance { get; } = new();
 
-    private sealed class LayerBacking(VmdkLayer layer, ILayerBacking below) : ILayerBacking
-    {
-        public void Read(long offset, Span<byte> destination) => layer.Read(offset, destination, below);
+        public override string ChainName => "snapshot chain";
+        public override string CapacityName => "capacity";
+        public override bool BesideOnlyWhenRefused => true;
+
+        public override VmdkFile Open(string path, SourceOptions options) => VmdkFile.Open(path, options);
+
+        public override bool HasParent(VmdkFile file) => file.Descriptor.ParentCid != VmdkDescriptor.NoParent;
+
+        public override IReadOnlyList<string> ParentNames(VmdkFile child) =>
+            child.Descriptor.ParentFileNameHint is { } hint ? [hint] : [];
+
+        public override string NoParentNamed(VmdkFile child) =>
+            $"delta disk (parentCID {child.Descriptor.ParentCid:x8}) names no parentFileNameHint";
+
+        public override bool IdentityMatches(VmdkFile child, VmdkFile parent) => parent.Descriptor.Cid == child.Descriptor.ParentCid;
+
+        public override string IdentityMismatch(VmdkFile child, VmdkFile parent, string parentPath) =>
+            $"parentCID {child.Descriptor.ParentCid:x8} does not match the CID {parent.Descriptor.Cid:x8} of parent {parentPath} (the parent was changed after the snapshot)";
+
+        public override V2VException ParentMissing(VmdkFile child, IReadOnlyList<string> names, IReadOnlyList<ParentAttempt> tried) =>
+            tried.Select(t => t.Refusal).OfType<UnsafePathException>().FirstOrDefault()
+            ?? (V2VException)new InvalidImageException(child.Path, $"parent disk \"{names[0]}\" does not exist");
     }
 }

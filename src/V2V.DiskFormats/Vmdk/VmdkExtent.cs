@@ -12,8 +12,6 @@ public abstract class VmdkExtent : IDisposable
     /// <summary>Bytes of the virtual disk this extent covers.</summary>
     public abstract long Length { get; }
 
-    /// <summary>Files this extent reads (for <c>v2v info</c>).</summary>
-    public abstract string? FilePath { get; }
 
     /// <summary>Ordered extents over [0, Length), relative to the extent's start.</summary>
     public abstract IEnumerable<DiskRange> EnumerateRanges();
@@ -22,14 +20,22 @@ public abstract class VmdkExtent : IDisposable
     /// <param name="virtualOffset">The same position on the virtual disk, for reading the layer below.</param>
     public abstract void Read(long offset, Span<byte> destination, long virtualOffset, ILayerBacking below);
 
-    public virtual void Dispose() => GC.SuppressFinalize(this);
+    public void Dispose()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Closes the extent's file, when it has one.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+    }
 }
 
 /// <summary>A ZERO extent: reads as zeros and hides what lies below.</summary>
 public sealed class ZeroExtent(long length) : VmdkExtent
 {
     public override long Length => length;
-    public override string? FilePath => null;
 
     public override IEnumerable<DiskRange> EnumerateRanges() => [new DiskRange(0, length, RangeKind.Zero)];
 

@@ -43,7 +43,7 @@ public class RawDiskSourceTests
         Assert.That(result.ExitCode, Is.EqualTo(0), result.StdErr);
         QemuImg.AssertChecks(vhdx, "vhdx");
         // qemu-img compare needs minutes at this size; the runs are compared here, the rest by --verify's digest.
-        using var written = V2V.DiskFormats.Vhdx.VhdxReader.Open(vhdx);
+        using var written = V2V.DiskFormats.Vhdx.VhdxDisk.Open(vhdx);
         using var original = RawDiskSource.Open(raw);
         var expected = new byte[MiB + 8192];
         var actual = new byte[MiB + 8192];

@@ -29,7 +29,7 @@ public class VhdxRoundTripTests
         var result = CliRunner.Run("convert", raw, vhdx, "--subformat", subformat, "--block-size", blockSize, "--sector-size", sectorSize.ToString(), "--verify");
 
         Assert.That(result.ExitCode, Is.EqualTo(0), result.StdErr);
-        using (var reader = VhdxReader.Open(vhdx))
+        using (var reader = VhdxDisk.Open(vhdx))
         {
             Assert.Multiple(() =>
             {
@@ -59,7 +59,7 @@ public class VhdxRoundTripTests
 
         long data = 51 * MiB; // 5 % of 1 GiB in whole 1 MiB runs
         Assert.That(new FileInfo(vhdx).Length, Is.EqualTo(4 * MiB + data), "header 1 MiB + log 1 MiB + metadata 1 MiB + BAT 1 MiB + data");
-        using var reader = VhdxReader.Open(vhdx);
+        using var reader = VhdxDisk.Open(vhdx);
         for (long block = 0; block < reader.Image.BatLayout.PayloadBlocks; block++)
         {
             var entry = reader.Image.PayloadEntry(block);
@@ -80,7 +80,7 @@ public class VhdxRoundTripTests
         Assert.That(CliRunner.Run("convert", raw, vhdx, "--subformat", "fixed", "--block-size", "4M").ExitCode, Is.EqualTo(0));
 
         Assert.That(new FileInfo(vhdx).Length, Is.EqualTo(4 * MiB + 12 * MiB), "three 4 MiB blocks cover 10 MiB");
-        using var reader = VhdxReader.Open(vhdx);
+        using var reader = VhdxDisk.Open(vhdx);
         Assert.That(Enumerable.Range(0, 3).Select(b => reader.Image.PayloadEntry(b).State), Is.All.EqualTo(VhdxBlockState.FullyPresent));
     }
 
@@ -95,7 +95,7 @@ public class VhdxRoundTripTests
         string vhdx = folder.File("qemu.vhdx");
         QemuImg.Convert(raw, "raw", vhdx, "vhdx", "-o", $"subformat={subformat},block_size={blockSize}");
 
-        using var reader = VhdxReader.Open(vhdx);
+        using var reader = VhdxDisk.Open(vhdx);
 
         Bytes.AssertEqual(File.ReadAllBytes(raw), Bytes.ReadDisk(reader));
         Assert.That(reader.Image.BlockSize, Is.EqualTo(V2V.Core.ByteSize.Parse(blockSize, "block")));

@@ -10,7 +10,7 @@ public class VhdxSampleTests
 {
     private const long MiB = 1024 * 1024;
 
-    private static void AssertFilled(VhdxReader reader, long from, long to, byte value)
+    private static void AssertFilled(VhdxDisk reader, long from, long to, byte value)
     {
         var buffer = new byte[MiB];
         for (long offset = from; offset < to; offset += MiB)
@@ -27,7 +27,7 @@ public class VhdxSampleTests
     {
         using var folder = new TempFolder();
         string path = Bzip2.Decompress(RepositoryPaths.Sample("qemu-iotests/iotest-dynamic-1G.vhdx.bz2"), folder);
-        using var reader = VhdxReader.Open(path);
+        using var reader = VhdxDisk.Open(path);
 
         Assert.Multiple(() =>
         {
@@ -47,7 +47,7 @@ public class VhdxSampleTests
     {
         using var folder = new TempFolder();
         string path = Bzip2.Decompress(RepositoryPaths.Sample("qemu-iotests/test-disk2vhd.vhdx.bz2"), folder);
-        using var reader = VhdxReader.Open(path);
+        using var reader = VhdxDisk.Open(path);
 
         Assert.Multiple(() =>
         {
@@ -66,7 +66,7 @@ public class VhdxSampleTests
         byte[] before = SHA256.HashData(File.ReadAllBytes(path));
         var written = File.GetLastWriteTimeUtc(path);
 
-        using (var reader = VhdxReader.Open(path))
+        using (var reader = VhdxDisk.Open(path))
         {
             Assert.That(reader.Image.ReplayedLogEntries, Is.GreaterThan(0));
             Assert.That(reader.Capacity, Is.EqualTo(10L << 30));

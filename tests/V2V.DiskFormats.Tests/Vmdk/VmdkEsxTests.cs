@@ -82,7 +82,7 @@ public class VmdkEsxTests
         using var disk = VmdkDisk.Open(folder.File("base-000001.vmdk"), Core.Formats.SourceOptions.Default);
 
         Bytes.AssertEqual(expected, Bytes.ReadDisk(disk));
-        Assert.That(disk.Layers, Has.Count.EqualTo(2), "the absolute ESXi parent hint is found beside the delta");
+        Assert.That(disk.Chain, Has.Count.EqualTo(2), "the absolute ESXi parent hint is found beside the delta");
         string flat = folder.File("flat.raw");
         Assert.That(CliRunner.Run("convert", folder.File("base-000001.vmdk"), flat, "--verify").ExitCode, Is.EqualTo(0));
         // qemu-img follows the hint literally, so it gets a copy of the descriptor with a relative one.

@@ -10,7 +10,7 @@ public class VmdkSampleTests
     public void The_vmware_streamoptimized_export_holds_its_hundred_patterns()
     {
         using var disk = VmdkDisk.Open(RepositoryPaths.Sample("qemu-iotests/iotest-version3.vmdk"), Core.Formats.SourceOptions.Default);
-        var sparse = (HostedSparseExtent)disk.Layers[0].Extents[0];
+        var sparse = (HostedSparseExtent)disk.Chain[0].Extents[0];
 
         Assert.Multiple(() =>
         {
@@ -18,7 +18,7 @@ public class VmdkSampleTests
             Assert.That(disk.Describe().Subformat, Is.EqualTo("streamOptimized"));
             Assert.That(sparse.Header.Version, Is.EqualTo(3));
             Assert.That(sparse.Header.Flags, Is.EqualTo(0x30001));
-            Assert.That(disk.Layers[0].Descriptor.Get("ddb.virtualHWVersion"), Is.EqualTo("8"));
+            Assert.That(disk.Chain[0].Descriptor.Get("ddb.virtualHWVersion"), Is.EqualTo("8"));
         });
 
         var sector = new byte[512];

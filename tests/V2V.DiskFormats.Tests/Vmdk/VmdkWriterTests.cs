@@ -26,7 +26,7 @@ public class VmdkWriterTests
         QemuImg.AssertIdentical(raw, "raw", vmdk, "vmdk");
         using var disk = VmdkDisk.Open(vmdk, Core.Formats.SourceOptions.Default);
         Assert.That(disk.Describe().Subformat, Is.EqualTo(subformat));
-        Assert.That(disk.Layers[0].Descriptor.Extents[0].FileName, Is.EqualTo("out.vmdk"), "the descriptor names the final file, not the partial one");
+        Assert.That(disk.Chain[0].Descriptor.Extents[0].FileName, Is.EqualTo("out.vmdk"), "the descriptor names the final file, not the partial one");
     }
 
     [Test]

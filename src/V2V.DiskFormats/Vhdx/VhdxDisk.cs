@@ -3,19 +3,19 @@ using V2V.Core.Disks;
 namespace V2V.DiskFormats.Vhdx;
 
 /// <summary>A VHDX file (dynamic or fixed, dirty log replayed in memory) read as a virtual disk.</summary>
-public sealed class VhdxReader : IDiskSource
+public sealed class VhdxDisk : IDiskSource
 {
-    private readonly VhdxImage _image;
+    private readonly VhdxFile _image;
 
-    public VhdxReader(VhdxImage image) => _image = image;
+    public VhdxDisk(VhdxFile image) => _image = image;
 
-    public static VhdxReader Open(string path) => new(VhdxImage.Open(path));
+    public static VhdxDisk Open(string path) => new(VhdxFile.Open(path));
 
     public string Path => _image.File.Path;
     public IReadOnlyList<string> Files => [Path];
     public long Capacity => _image.VirtualSize;
     public int LogicalSectorSize => (int)_image.Parameters.LogicalSectorSize;
-    public VhdxImage Image => _image;
+    public VhdxFile Image => _image;
 
     public IEnumerable<DiskRange> EnumerateRanges()
     {

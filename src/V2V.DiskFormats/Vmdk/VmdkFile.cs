@@ -9,14 +9,15 @@ namespace V2V.DiskFormats.Vmdk;
 /// One VMDK of a chain: its descriptor and its extents laid end to end. Ranges it does not hold
 /// are read from the layer below (its parent).
 /// </summary>
-public sealed class VmdkLayer : IDisposable
+public sealed class VmdkFile : IChainFile
 {
     private readonly VmdkExtent[] _extents;
     private readonly long[] _starts;
 
-    private VmdkLayer(string path, VmdkDescriptor descriptor, VmdkExtent[] extents)
+    private VmdkFile(string path, VmdkDescriptor descriptor, VmdkExtent[] extents, IEnumerable<string> extentFiles)
     {
         Path = path;
+        Files = [.. extentFiles.Prepend(path).Distinct(StringComparer.Ordinal)];
         Descriptor = descriptor;
         _extents = extents;
         _starts = new long[extents.Length];
@@ -35,12 +36,15 @@ public sealed class VmdkLayer : IDisposable
     public long Capacity { get; }
     public IReadOnlyList<VmdkExtent> Extents => _extents;
 
+    /// <summary>The descriptor (or sparse file) and every extent file it names, in descriptor order.</summary>
+    public IReadOnlyList<string> Files { get; }
+
     /// <summary>
     /// A monolithic sparse or streamOptimized VMDK that must stand alone (a package member viewed
     /// in place): one sparse extent holding its own descriptor, no parent. The file is the layer's
     /// once this returns.
     /// </summary>
-    public static VmdkLayer OpenAlone(ImageFile file)
+    public static VmdkFile OpenAlone(ImageFile file)
     {
         var head = new byte[(int)Math.Min(file.Length, 4096)];
         file.ReadExactly(0, head, "file head");
@@ -55,11 +59,11 @@ public sealed class VmdkLayer : IDisposable
             throw new UnsupportedFormatException(file.Path, "is a VMDK that names other files (extents or a parent) inside a package, where they cannot be found");
         }
 
-        return new VmdkLayer(file.Path, descriptor, [HostedSparseExtent.Open(file, descriptor.Extents[0].Sectors * 512)]);
+        return new VmdkFile(file.Path, descriptor, [HostedSparseExtent.Open(file, descriptor.Extents[0].Sectors * 512)], []);
     }
 
     /// <summary>Opens a VMDK file: a text descriptor, or a sparse extent with an embedded descriptor.</summary>
-    public static VmdkLayer Open(string path, SourceOptions options)
+    public static VmdkFile Open(string path, SourceOptions options)
     {
         var file = ImageFile.OpenRead(path);
         bool handedOver = false;
@@ -70,7 +74,8 @@ public sealed class VmdkLayer : IDisposable
             if (SparseExtentHeader.HasMagic(head))
             {
                 var embeddedDescriptor = EmbeddedDescriptor(file, head);
-                return new VmdkLayer(path, embeddedDescriptor, OpenExtents(path, embeddedDescriptor, options, file, out handedOver));
+                var extents = OpenExtents(path, embeddedDescriptor, options, file, out handedOver, out var extentFiles);
+                return new VmdkFile(path, embeddedDescriptor, extents, extentFiles);
             }
 
             if (CowdHeader.HasMagic(head) || SeSparseHeader.HasMagic(head))
@@ -86,7 +91,7 @@ public sealed class VmdkLayer : IDisposable
             var text = new byte[file.Length];
             file.ReadExactly(0, text, "descriptor");
             var descriptor = VmdkDescriptor.Parse(path, text);
-            return new VmdkLayer(path, descriptor, OpenExtents(path, descriptor, options, embedded: null, out _));
+            return new VmdkFile(path, descriptor, OpenExtents(path, descriptor, options, embedded: null, out _, out var files), files);
         }
         finally
         {
@@ -123,11 +128,13 @@ public sealed class VmdkLayer : IDisposable
 
     /// <summary>
     /// Opens the descriptor's extents. <paramref name="embedded"/> is the file that carried the
-    /// descriptor; <paramref name="usedEmbedded"/> says whether an extent took it over.
+    /// descriptor; <paramref name="usedEmbedded"/> says whether an extent took it over;
+    /// <paramref name="files"/> lists the extent files, in descriptor order.
     /// </summary>
-    private static VmdkExtent[] OpenExtents(string path, VmdkDescriptor descriptor, SourceOptions options, ImageFile? embedded, out bool usedEmbedded)
+    private static VmdkExtent[] OpenExtents(string path, VmdkDescriptor descriptor, SourceOptions options, ImageFile? embedded, out bool usedEmbedded, out List<string> files)
     {
         usedEmbedded = false;
+        files = [];
         var extents = new List<VmdkExtent>();
         try
         {
@@ -168,6 +175,7 @@ public sealed class VmdkLayer : IDisposable
                     file = ImageFile.OpenRead(extentPath);
                 }
 
+                files.Add(file.Path);
                 try
                 {
                     extents.Add(line.Type switch
