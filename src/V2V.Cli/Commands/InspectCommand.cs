@@ -67,6 +67,19 @@ public static class InspectCommand
         return new InspectReport(path, source.Describe().Format, [new InspectedDisk(null, null, GuestInspector.Inspect(source))]);
     }
 
+    /// <summary>The one-line summary of a disk's guest; inspection problems become the line, never an error.</summary>
+    public static string GuestSummary(Core.Disks.IDiskSource disk)
+    {
+        try
+        {
+            return Summary(GuestInspector.Inspect(disk));
+        }
+        catch (V2VException e)
+        {
+            return $"not inspected ({e.Message})";
+        }
+    }
+
     /// <summary>One line about a disk's guest, for <c>info</c>: "Microsoft Windows Server 2003 (5.2 build 3790, x86); Hyper-V generation 1: fixable (ide-boot)".</summary>
     public static string Summary(DiskInspection inspection)
     {

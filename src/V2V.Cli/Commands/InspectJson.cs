@@ -12,7 +12,17 @@ namespace V2V.Cli.Commands;
 /// </summary>
 internal static class InspectJson
 {
-    public static string Serialize(InspectReport report) => JsonSerializer.Serialize(report, InspectJsonContext.Default.InspectReport);
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        TypeInfoResolver = InspectJsonContext.Default,
+    };
+
+    public static string Serialize(InspectReport report) =>
+        JsonSerializer.Serialize(report, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<InspectReport>)Options.GetTypeInfo(typeof(InspectReport)));
 }
 
 /// <summary>The whole report: <paramref name="Format"/> is the disk format, or the package format (ova, ovf, vmx, xva).</summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json.Serialization;
 
 namespace V2V.Guest.Windows;
 
@@ -15,12 +16,15 @@ public sealed record BootIniEntry(string ArcPath, string Description, IReadOnlyL
     }
 
     /// <summary>The <c>partition(N)</c> number of an ARC path, or null.</summary>
+    [JsonIgnore]
     public int? PartitionNumber => ArcNumber("partition");
 
     /// <summary>The <c>rdisk(N)</c> number (BIOS drive) of an ARC path, or null.</summary>
+    [JsonIgnore]
     public int? RDisk => ArcNumber("rdisk");
 
     /// <summary>The folder after the ARC device, e.g. <c>\WINDOWS</c>.</summary>
+    [JsonIgnore]
     public string? Folder => ArcPath.LastIndexOf(')') is int close and >= 0 && close + 1 < ArcPath.Length ? ArcPath[(close + 1)..] : null;
 
     private int? ArcNumber(string name)
@@ -48,6 +52,7 @@ public sealed record BootIni(int? Timeout, string? Default, IReadOnlyList<BootIn
     public const int MaxBytes = 64 * 1024;
 
     /// <summary>The entry <see cref="Default"/> names (ARC paths compared case-insensitively), or null.</summary>
+    [JsonIgnore]
     public BootIniEntry? DefaultEntry => Default is null ? null
         : Entries.FirstOrDefault(e => string.Equals(e.ArcPath, Default, StringComparison.OrdinalIgnoreCase));
 
@@ -58,6 +63,7 @@ public sealed record BootIni(int? Timeout, string? Default, IReadOnlyList<BootIn
     public bool DefaultForcesHal => DefaultEntry is { } entry && (entry.Switch("HAL") is not null || entry.Switch("KERNEL") is not null);
 
     /// <summary>Another entry for the same ARC path without <c>/HAL=</c> or <c>/KERNEL=</c>: the line to make the default again.</summary>
+    [JsonIgnore]
     public BootIniEntry? UnforcedAlternative => DefaultEntry is { } entry
         ? Entries.FirstOrDefault(e => !ReferenceEquals(e, entry) && string.Equals(e.ArcPath, entry.ArcPath, StringComparison.OrdinalIgnoreCase)
             && e.Switch("HAL") is null && e.Switch("KERNEL") is null)

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace V2V.Guest.Windows;
 
 /// <summary>
@@ -68,12 +70,15 @@ public sealed record WindowsInspection(int Volume, string SystemRoot)
     public IReadOnlyList<string> Findings { get; init; } = [];
 
     /// <summary>32-bit (x86) Windows: generation 1 only.</summary>
+    [JsonIgnore]
     public bool Is32Bit => Architecture == "x86";
 
     /// <summary>Windows 8 / Server 2012 (6.2) or later.</summary>
+    [JsonIgnore]
     public bool IsWindows8OrLater => MajorVersion > 6 || (MajorVersion == 6 && MinorVersion >= 2);
 
     /// <summary>ProductType is a server (ServerNT or LanmanNT), or InstallationType says so.</summary>
+    [JsonIgnore]
     public bool IsServer => ProductType is "ServerNT" or "LanmanNT" || (InstallationType?.StartsWith("Server", StringComparison.OrdinalIgnoreCase) ?? false);
 }
 
@@ -85,6 +90,7 @@ public sealed record DriveLetter(string Letter, int Volume);
 public sealed record ServiceStart(string Name, bool Exists, int? Start, int? StartOverride = null)
 {
     /// <summary>The start type Windows uses: the override when there is one.</summary>
+    [JsonIgnore]
     public int? EffectiveStart => StartOverride ?? Start;
 }
 
@@ -92,6 +98,7 @@ public sealed record ServiceStart(string Name, bool Exists, int? Start, int? Sta
 /// <param name="File">The driver file in the volume (ImagePath resolved, else <c>System32\drivers\NAME.sys</c>).</param>
 public sealed record StorageDriver(string Name, int? Start, int? StartOverride, string File, bool FileExists)
 {
+    [JsonIgnore]
     public int? EffectiveStart => StartOverride ?? Start;
     public bool IsBootStart => EffectiveStart == 0;
 }
@@ -103,6 +110,7 @@ public sealed record CriticalDevice(string DeviceId, string? Service);
 /// <param name="Vendor">"VMware", "Xen", "VirtualBox" or "Parallels".</param>
 public sealed record ForeignAgent(string Vendor, string Service, int? Start)
 {
+    [JsonIgnore]
     public bool IsDisabled => Start == 4;
 }
 
@@ -132,6 +140,7 @@ public sealed record HalInfo(string? HardwareId, bool Acpi)
     public bool Uniprocessor => HardwareId?.EndsWith("_up", StringComparison.OrdinalIgnoreCase) ?? false;
 
     /// <summary>An APIC ACPI HAL, which Hyper-V integration services need (Vista+'s "acpiapic" included).</summary>
+    [JsonIgnore]
     public bool ApicAcpi => HardwareId?.StartsWith("acpiapic", StringComparison.OrdinalIgnoreCase) ?? false;
 }
 

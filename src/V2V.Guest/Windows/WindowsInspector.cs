@@ -19,8 +19,14 @@ public static class WindowsInspector
     public static readonly IReadOnlyList<string> SystemRoots = [@"\Windows", @"\WINNT"];
 
     /// <summary>The system roots of <paramref name="volume"/> that hold a SYSTEM hive.</summary>
-    public static IReadOnlyList<string> FindSystemRoots(NtfsVolume volume) =>
-        [.. SystemRoots.Where(root => Guarded(() => volume.Exists(root + @"\System32\config\SYSTEM")))];
+    public static IReadOnlyList<string> FindSystemRoots(NtfsVolume volume)
+    {
+        // Named as the volume spells them ("\WINDOWS" on 2003), which lookups ignore but people read.
+        var names = Guarded(() => volume.ListDirectory("\\")) ?? [];
+        return [.. SystemRoots
+            .Select(root => names.FirstOrDefault(e => e.IsDirectory && string.Equals("\\" + e.Name, root, StringComparison.OrdinalIgnoreCase)) is { } entry ? "\\" + entry.Name : root)
+            .Where(root => Guarded(() => volume.Exists(root + @"\System32\config\SYSTEM")))];
+    }
 
     /// <summary>
     /// Inspects the Windows at <paramref name="systemRoot"/> of <paramref name="volume"/> (partition
