@@ -92,6 +92,9 @@ public sealed class WindowsGuestFixture
         ("PathName", @"string:C:\WINDOWS"),
     ];
 
+    /// <summary>A SYSTEM hive file to use instead of the Windows 7 sample (e.g. a damaged one).</summary>
+    public string? SystemHive { get; init; }
+
     /// <summary>The .reg merged into the SYSTEM hive; null keeps the Windows 7 hive as it is.</summary>
     public string? SystemEdits { get; init; } = RaidServer2003Edits;
 
@@ -120,8 +123,13 @@ public sealed class WindowsGuestFixture
 
         string work = Directory.CreateDirectory(Path.Combine(folder, name + ".parts")).FullName;
         string system = Path.Combine(work, "SYSTEM");
-        using (var output = File.Create(system))
+        if (SystemHive is not null)
         {
+            File.Copy(SystemHive, system);
+        }
+        else
+        {
+            using var output = File.Create(system);
             var xz = Process.Start(new ProcessStartInfo("xz", ["-dc", RepositoryPaths.Sample("windows/regipy/SYSTEM.xz")]) { RedirectStandardOutput = true })!;
             xz.StandardOutput.BaseStream.CopyTo(output);
             xz.WaitForExit();
