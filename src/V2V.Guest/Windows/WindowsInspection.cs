@@ -61,6 +61,9 @@ public sealed record WindowsInspection(int Volume, string SystemRoot)
 
     public IReadOnlyList<ForeignAgent> ForeignAgents { get; init; } = [];
 
+    /// <summary>A <c>netvsc</c> service (Hyper-V's synthetic network driver, any version) exists.</summary>
+    public bool HasSyntheticNetworkDriver { get; init; }
+
     /// <summary><c>intelppm</c> and <c>amdppm</c> (or XP's <c>amdk8</c>) with their start types.</summary>
     public IReadOnlyList<ServiceStart> ProcessorDrivers { get; init; } = [];
 

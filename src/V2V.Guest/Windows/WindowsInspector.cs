@@ -77,6 +77,7 @@ public static class WindowsInspector
             Try(findings, "other hypervisors' services", () => inspection = inspection with
             {
                 ForeignAgents = ForeignAgents.Read(cs),
+                HasSyntheticNetworkDriver = cs.Subkey("Services")?.Subkeys.Any(s => s.Name.StartsWith("netvsc", StringComparison.OrdinalIgnoreCase)) == true,
                 ProcessorDrivers = ForeignAgents.ProcessorDrivers(cs),
             });
         }
