@@ -44,6 +44,22 @@ public sealed class PackageInspectionTests
     }
 
     [Test]
+    public void converting_the_ova_to_hyper_v_maps_what_inspection_found_over_the_ovf_s_uefi_windows_2016()
+    {
+        var builder = new OvaBuilder(_folder);
+        builder.AddDisk("conv-disk1", _raw, new FileInfo(_raw).Length);
+        string ova = builder.Pack("winconv", _folder.File("winconv.ova"));
+        string output = _folder.File("converted");
+        var result = CliRunner.Run("convert", ova, output, "--no-progress");
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.StdErr);
+        string script = File.ReadAllText(Path.Combine(output, "winconv.ps1"));
+        Assert.That(script, Does.Contain("# Guest: Microsoft Windows Server 2003 (from guest inspection)"));
+        Assert.That(script, Does.Contain("# Readiness: generation 1: fixable (ide-boot, foreign-agents)"));
+        Assert.That(script, Does.Contain("Generation = 1;"));
+        Assert.That(script, Does.Contain("-IsLegacy $true"));
+    }
+
+    [Test]
     public void a_streamed_xva_disk_is_inspected_as_the_raw_disk_is()
     {
         var builder = new XvaBuilder(_folder.Path);
