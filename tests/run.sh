@@ -39,6 +39,7 @@ command -v pvcreate >/dev/null || missing+=(lvm2)
 # guest inspection (V2V.Guest.Tests, benchmark): virt-inspector reads the same test guests; its appliance boots a kernel from /boot
 command -v virt-inspector >/dev/null || missing+=(libguestfs-tools)
 ls /boot/vmlinuz-* >/dev/null 2>&1 || missing+=(linux-image-amd64)
+command -v strace >/dev/null || missing+=(strace) # the benchmark counts the bytes v2v inspect reads
 if ((${#missing[@]})); then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
