@@ -36,6 +36,10 @@ command -v mkfs.xfs >/dev/null || missing+=(xfsprogs)
 command -v mkfs.btrfs >/dev/null || missing+=(btrfs-progs)
 command -v cryptsetup >/dev/null || missing+=(cryptsetup-bin)
 command -v pvcreate >/dev/null || missing+=(lvm2)
+# guest inspection (V2V.Guest.Tests, benchmark): virt-inspector reads the same test guests; its appliance boots a kernel from /boot
+command -v virt-inspector >/dev/null || missing+=(libguestfs-tools)
+ls /boot/vmlinuz-* >/dev/null 2>&1 || missing+=(linux-image-amd64)
+command -v strace >/dev/null || missing+=(strace) # the benchmark counts the bytes v2v inspect reads
 if ((${#missing[@]})); then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

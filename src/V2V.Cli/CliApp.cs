@@ -26,6 +26,7 @@ public static class CliApp
             RunCommand.Build(context),
             HyperVCommand.Build(context),
             GuestCommand.Build(context),
+            InspectCommand.Build(context),
             VersionCommand.Build(context),
         };
 

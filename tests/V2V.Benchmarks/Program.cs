@@ -5,12 +5,14 @@ using V2V.TestSupport;
 // V2V benchmark: builds fixtures, then times `v2v convert` against `qemu-img convert` on the same
 // input in the same run, and prints the ratios the issues ask for. Run from the repository root:
 //   dotnet run -c Release --project tests/V2V.Benchmarks [-- --repeat 5] [--v2v PATH] [--only vhdx,vmdk,ova,xva,chain,sparse]
-// Needs qemu-img, GNU time (/usr/bin/time) and clang: apt-get install qemu-utils time clang.
+// Needs qemu-img, GNU time (/usr/bin/time) and clang: apt-get install qemu-utils time clang; the
+// inspect case also needs the guest fixture's tools (ntfs-3g, libhivex-bin, libwin-hivex-perl),
+// strace (bytes read) and virt-inspector (libguestfs-tools).
 // v2v is measured as installed: the native executable `dotnet publish -r linux-x64` makes (see the
 // README); --v2v PATH measures an executable built already (e.g. with -p:IlcInstructionSet=x86-64-v2).
 
 int repeat = Option("--repeat") is { } r ? int.Parse(r, CultureInfo.InvariantCulture) : 5;
-var only = Option("--only")?.Split(',') ?? ["vhdx", "vmdk", "ova", "xva", "chain", "sparse"];
+var only = Option("--only")?.Split(',') ?? ["vhdx", "vmdk", "ova", "xva", "chain", "sparse", "inspect"];
 string root = RepositoryPaths.Root;
 string work = Path.Combine(root, "bench-work");
 Directory.CreateDirectory(work);
@@ -235,6 +237,39 @@ if (only.Contains("sparse"))
         $"{hugeRun.Seconds:0.00} s (target < 1 s: {(hugeRun.Seconds < 1 ? "met" : "MISSED")}); x{hugeRun.Seconds / smallRun.Seconds:0.00} the time and x{(double)hugeRun.PeakKiB / smallRun.PeakKiB:0.00} the peak RSS of 64 GiB")));
 }
 
+// 7. v2v inspect on a 64 GiB dynamic VHDX holding the Server 2003 fixture guest, beside
+//    virt-inspector on the same image (it boots an appliance under software emulation here).
+//    Bytes read = what the v2v process read(2)/pread(2) from the image file, counted by strace.
+if (only.Contains("inspect"))
+{
+    string guestVhdx = Path.Combine(work, "inspect-64g.vhdx");
+    if (!File.Exists(guestVhdx))
+    {
+        string raw = new WindowsGuestFixture().Build(work, "inspect-guest.img");
+        using (var file = new FileStream(raw, FileMode.Open, FileAccess.Write))
+        {
+            file.SetLength(64L << 30);
+        }
+
+        Run("qemu-img", ["convert", "-f", "raw", "-O", "vhdx", "-o", "subformat=dynamic", raw, guestVhdx]);
+        File.Delete(raw);
+    }
+
+    var inspectRuns = new List<Measurement>();
+    for (int i = 0; i < repeat; i++)
+    {
+        inspectRuns.Add(Time(v2v, ["inspect", guestVhdx], sync: false));
+    }
+
+    var inspectRun = Median(inspectRuns);
+    long bytesRead = ImageBytesRead(guestVhdx, ["inspect", guestVhdx]);
+    Environment.SetEnvironmentVariable("LIBGUESTFS_BACKEND", "direct");
+    Environment.SetEnvironmentVariable("LIBGUESTFS_BACKEND_SETTINGS", "force_tcg");
+    var virtInspector = Time("virt-inspector", ["--format=vhdx", "-a", guestVhdx], sync: false);
+    rows.Add(Row("v2v inspect of a 64 GiB dynamic VHDX (Server 2003 guest) vs virt-inspector (TCG)", virtInspector, inspectRun, string.Create(CultureInfo.InvariantCulture,
+        $"{inspectRun.Seconds:0.000} s (target < 1 s: {(inspectRun.Seconds < 1 ? "met" : "MISSED")}); read {bytesRead / (double)MiB:0.0} MiB of the image (target <= 32 MiB: {(bytesRead <= 32 * MiB ? "met" : "MISSED")})")));
+}
+
 Console.WriteLine();
 Console.WriteLine("| scenario | qemu-img s | v2v s | v2v / qemu-img | v2v peak RSS | output |");
 Console.WriteLine("|---|---|---|---|---|---|");
@@ -341,6 +376,41 @@ Measurement Time(string program, string[] arguments, bool sync = true)
     var measured = new Measurement(clock.Elapsed.TotalSeconds, long.Parse(line[2], CultureInfo.InvariantCulture), long.Parse(line[3], CultureInfo.InvariantCulture) * 512);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {measured.Seconds:0.000} s  {Path.GetFileName(program)} {string.Join(' ', arguments.Select(Path.GetFileName))}"));
     return measured;
+}
+
+// Bytes the v2v process read from one file: strace's read/pread64 results on the descriptors opened on it.
+long ImageBytesRead(string image, string[] arguments)
+{
+    string log = Path.Combine(work, "strace.log");
+    Run("strace", ["-f", "-qq", "-e", "trace=openat,read,pread64,close", "-o", log, v2v, .. arguments]);
+    var open = new HashSet<string>();
+    long total = 0;
+    foreach (string line in File.ReadLines(log))
+    {
+        int equals = line.LastIndexOf(" = ", StringComparison.Ordinal);
+        if (equals < 0 || !long.TryParse(line.AsSpan(equals + 3).TrimEnd().ToString().Split(' ')[0], CultureInfo.InvariantCulture, out long result) || result < 0)
+        {
+            continue;
+        }
+
+        string call = line[(line.IndexOf(' ', StringComparison.Ordinal) + 1)..];
+        if (call.StartsWith("openat(", StringComparison.Ordinal) && call.Contains($"\"{image}\"", StringComparison.Ordinal))
+        {
+            open.Add(result.ToString(CultureInfo.InvariantCulture));
+        }
+        else if (call.StartsWith("close(", StringComparison.Ordinal))
+        {
+            open.Remove(call[6..call.IndexOf(')', StringComparison.Ordinal)]);
+        }
+        else if ((call.StartsWith("read(", StringComparison.Ordinal) || call.StartsWith("pread64(", StringComparison.Ordinal))
+            && open.Contains(call[(call.IndexOf('(', StringComparison.Ordinal) + 1)..call.IndexOf(',', StringComparison.Ordinal)]))
+        {
+            total += result;
+        }
+    }
+
+    File.Delete(log);
+    return total;
 }
 
 // Bytes a file occupies on disk (a sparse file occupies less than its length).

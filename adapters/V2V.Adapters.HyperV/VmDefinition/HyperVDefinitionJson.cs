@@ -70,6 +70,11 @@ public static class HyperVDefinitionJson
                 w.WriteString("sourceNetwork", nic.SourceNetwork);
             }
 
+            if (nic.Legacy)
+            {
+                w.WriteBoolean("legacy", true);
+            }
+
             w.WriteEndObject();
         }
 
@@ -80,6 +85,18 @@ public static class HyperVDefinitionJson
         }
 
         w.WriteString("notes", vm.Notes);
+        if (vm.GuestOs is not null)
+        {
+            w.WriteString("guestOs", vm.GuestOs);
+        }
+
+        if (vm.Readiness.Count > 0)
+        {
+            w.WriteStartArray("readiness");
+            vm.Readiness.ToList().ForEach(w.WriteStringValue);
+            w.WriteEndArray();
+        }
+
         w.WriteStartArray("warnings");
         foreach (var warning in vm.Warnings)
         {

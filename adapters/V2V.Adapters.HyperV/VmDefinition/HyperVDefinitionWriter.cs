@@ -1,14 +1,19 @@
 using System.Text;
 using V2V.Core.Conversion;
+using V2V.Core.Disks;
+using V2V.Core.Errors;
 using V2V.Core.Formats;
 using V2V.Core.Output;
 using V2V.Core.Vm;
+using V2V.Guest.Inspection;
 
 namespace V2V.Adapters.HyperV.VmDefinition;
 
 /// <summary>
 /// Writes <c>&lt;vm&gt;.ps1</c> and <c>&lt;vm&gt;.hyperv.json</c> beside a converted VM's disks, after
-/// reading the converted boot disk's partition table to confirm (or overrule) the generation.
+/// reading the converted boot disk's partition table to confirm (or overrule) the generation and
+/// inspecting its guest (<see cref="GuestInspector"/>), whose findings win over the source's guest OS
+/// id. Inspection problems never fail the conversion: the mapping then falls back to the hint.
 /// </summary>
 public sealed class HyperVDefinitionWriter(HyperVOptions options, FormatRegistry formats, TimeProvider? clock = null) : IVmDefinitionWriter
 {
@@ -26,16 +31,30 @@ public sealed class HyperVDefinitionWriter(HyperVOptions options, FormatRegistry
     public IReadOnlyList<string> Write(ConvertedVm vm, string folder, Func<int, string> convertedDiskFile, OutputSet outputs)
     {
         var boot = BootStyle.Unknown;
+        GuestFacts? guest = null;
         if (vm.Disks.Count > 0)
         {
             using var disk = formats.Open(convertedDiskFile(vm.Disks.Min(d => d.Disk)), SourceOptions.Default);
             boot = BootDiskInspector.Inspect(disk);
+            guest = InspectGuest(disk);
         }
 
-        var definition = HyperVMapper.Map(vm, boot, options, (clock ?? TimeProvider.System).GetUtcNow().UtcDateTime);
+        var definition = HyperVMapper.Map(vm, boot, options, (clock ?? TimeProvider.System).GetUtcNow().UtcDateTime, guest);
         // UTF-8 with a byte order mark: Windows PowerShell 5.1 reads a script without one as ANSI.
         outputs.WriteBytes(ScriptPath(folder, vm.Vm), [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(PowerShellScript.Write(definition))]);
         outputs.WriteText(DefinitionPath(folder, vm.Vm), HyperVDefinitionJson.Write(definition));
         return definition.Warnings;
+    }
+
+    private static GuestFacts? InspectGuest(IDiskSource disk)
+    {
+        try
+        {
+            return GuestFacts.FromInspection(GuestInspector.Inspect(disk));
+        }
+        catch (Exception e) when (e is V2VException or IOException)
+        {
+            return null;
+        }
     }
 }

@@ -17,11 +17,14 @@ public static class HyperVMapper
     private const long TwoMiB = 2 * 1024 * 1024;
 
     /// <param name="bootDisk">The converted boot disk's partition style; null when the disks are not converted yet (v2v info).</param>
-    public static HyperVDefinition Map(ConvertedVm converted, BootStyle? bootDisk, HyperVOptions options, DateTime convertedAt)
+    /// <param name="guest">What guest inspection found (<see cref="GuestFacts.FromInspection"/>); null: the source's guest OS id is the hint.</param>
+    public static HyperVDefinition Map(ConvertedVm converted, BootStyle? bootDisk, HyperVOptions options, DateTime convertedAt, GuestFacts? guest = null)
     {
         var vm = converted.Vm;
         var warnings = new List<string>();
+        guest ??= GuestFacts.FromGuestOsHint(vm.GuestOs);
         var (generation, reason) = Generation(vm, bootDisk, options, warnings);
+        (generation, reason) = GuestRules.Generation(guest, generation, reason, options.Generation is not null, warnings);
 
         var disks = converted.Disks.OrderBy(d => d.Disk).ToList();
         var attachments = new List<HyperVDisk>();
@@ -73,7 +76,7 @@ public static class HyperVMapper
             }
 
             string? mac = options.StaticMac ? HyperVMac(nic.Mac) : null;
-            return new HyperVNetworkAdapter($"Network Adapter {i + 1}", target, mac, nic.Network);
+            return new HyperVNetworkAdapter($"Network Adapter {i + 1}", target, mac, nic.Network) { Legacy = GuestRules.LegacyNic(guest, generation) };
         }).ToList();
 
         foreach (var drive in vm.Drives.Where(d => d.Kind == DriveKind.CdRom))
@@ -92,11 +95,17 @@ public static class HyperVMapper
             });
         }
 
-        var (secureBoot, template) = generation == 2 ? SecureBoot(vm.GuestOs) : (false, null);
+        var (secureBoot, template) = generation == 2 ? SecureBoot(guest?.IsWindows == true ? "windows" : vm.GuestOs) : (false, null);
+        int processors = Math.Clamp(vm.Cpus, 1, 240);
+        GuestRules.Warn(guest, generation, processors, adapters, warnings);
         string digests = string.Join(", ", disks.Select(d => $"disk{d.Disk} {d.Digest}"));
         string notes = string.Create(CultureInfo.InvariantCulture,
             $"Converted by V2V on {convertedAt:yyyy-MM-dd} from {vm.SourceHypervisor} VM \"{vm.Name}\"{(vm.SourceId is null ? "" : $" (id {vm.SourceId})")}. Content digests: {digests}.");
-        return new HyperVDefinition(vm.Name, generation, reason, Math.Clamp(vm.Cpus, 1, 240), memory, secureBoot, template, attachments, adapters, options.VmFolder, notes, warnings);
+        return new HyperVDefinition(vm.Name, generation, reason, processors, memory, secureBoot, template, attachments, adapters, options.VmFolder, notes, warnings)
+        {
+            GuestOs = guest is null ? null : $"{guest.Name} (from {guest.From})",
+            Readiness = guest?.Readiness ?? [],
+        };
     }
 
     private static (int Generation, string Reason) Generation(VmDescription vm, BootStyle? disk, HyperVOptions options, List<string> warnings)

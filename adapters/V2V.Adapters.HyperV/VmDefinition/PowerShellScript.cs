@@ -43,6 +43,16 @@ public static class PowerShellScript
         Line($"# Hyper-V definition of {Comment(Quote(vm.Name))}, written by V2V. Run it on the Hyper-V host, from the");
         Line("# folder holding the converted disks, or pass -DiskFolder. It creates the VM and stops if a VM");
         Line("# of the same name exists; it never changes or removes one.");
+        if (vm.GuestOs is not null)
+        {
+            Line($"# Guest: {Comment(vm.GuestOs)}");
+        }
+
+        foreach (string verdict in vm.Readiness)
+        {
+            Line($"# Readiness: {Comment(verdict)}");
+        }
+
         foreach (var warning in vm.Warnings)
         {
             Line($"# WARNING: {Comment(warning)}");
@@ -97,7 +107,7 @@ public static class PowerShellScript
             // The MAC goes with the adapter: Set-VMNetworkAdapter -VMName would take the VM's name as a wildcard.
             string nicSwitch = nic.Switch is null ? "" : " -SwitchName " + Quote(nic.Switch);
             string mac = nic.StaticMac is null ? "" : $" -StaticMacAddress '{nic.StaticMac}'";
-            Line($"Add-VMNetworkAdapter -VM $vm -Name {Quote(nic.Name)}{nicSwitch}{mac}");
+            Line($"Add-VMNetworkAdapter -VM $vm -Name {Quote(nic.Name)}{(nic.Legacy ? " -IsLegacy $true" : "")}{nicSwitch}{mac}");
         }
 
         Line();

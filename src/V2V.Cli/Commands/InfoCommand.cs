@@ -67,6 +67,8 @@ public static class InfoCommand
                 o.WriteLine($"digest:     {contentDigest}");
             }
 
+            o.WriteLine(Printable.Line($"guest:      {InspectCommand.GuestSummary(disk)}"));
+
             return 0;
         });
         return command;

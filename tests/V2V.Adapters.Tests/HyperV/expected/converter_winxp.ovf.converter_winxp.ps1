@@ -2,9 +2,11 @@
 # Hyper-V definition of 'converter_winxp', written by V2V. Run it on the Hyper-V host, from the
 # folder holding the converted disks, or pass -DiskFolder. It creates the VM and stops if a VM
 # of the same name exists; it never changes or removes one.
+# Guest: winXPProGuest (from the source's guest OS id)
 # WARNING: network adapter 1 (source network "dvportgroup-4574") is not connected: map the network to a switch (switch-map) or give a default switch
 # WARNING: CD/DVD drive ide0:0 not recreated: attach media by hand if needed
 # WARNING: floppy: no Hyper-V equivalent, not mapped
+# WARNING: winXPProGuest has no driver for Hyper-V's synthetic network adapter: Legacy Network Adapters instead (slower; the synthetic one needs integration services)
 [CmdletBinding()]
 param(
     [string] $DiskFolder = $PSScriptRoot,
@@ -37,7 +39,7 @@ foreach ($disk in $disks) {
 
 # New-VM adds one unconnected adapter; the source's adapters replace it.
 Get-VMNetworkAdapter -VM $vm | Remove-VMNetworkAdapter
-Add-VMNetworkAdapter -VM $vm -Name 'Network Adapter 1'
+Add-VMNetworkAdapter -VM $vm -Name 'Network Adapter 1' -IsLegacy $true
 
 Set-VMBios -VM $vm -StartupOrder @('IDE', 'CD', 'LegacyNetworkAdapter', 'Floppy')
 

@@ -2,8 +2,10 @@
 # Hyper-V definition of 'sunvhw-sas', written by V2V. Run it on the Hyper-V host, from the
 # folder holding the converted disks, or pass -DiskFolder. It creates the VM and stops if a VM
 # of the same name exists; it never changes or removes one.
+# Guest: winNetStandardGuest (from the source's guest OS id)
 # WARNING: CD/DVD drive ide1:0 not recreated: attach media by hand if needed
 # WARNING: floppy: no Hyper-V equivalent, not mapped
+# WARNING: winNetStandardGuest has no driver for Hyper-V's synthetic network adapter: Legacy Network Adapters instead (slower; the synthetic one needs integration services)
 [CmdletBinding()]
 param(
     [string] $DiskFolder = $PSScriptRoot,
@@ -38,7 +40,7 @@ foreach ($disk in $disks) {
 
 # New-VM adds one unconnected adapter; the source's adapters replace it.
 Get-VMNetworkAdapter -VM $vm | Remove-VMNetworkAdapter
-Add-VMNetworkAdapter -VM $vm -Name 'Network Adapter 1' -SwitchName 'External'
+Add-VMNetworkAdapter -VM $vm -Name 'Network Adapter 1' -IsLegacy $true -SwitchName 'External'
 
 Set-VMBios -VM $vm -StartupOrder @('IDE', 'CD', 'LegacyNetworkAdapter', 'Floppy')
 

@@ -2,6 +2,7 @@
 # Hyper-V definition of 'TestOva', written by V2V. Run it on the Hyper-V host, from the
 # folder holding the converted disks, or pass -DiskFolder. It creates the VM and stops if a VM
 # of the same name exists; it never changes or removes one.
+# Guest: windows7_64Guest (from the source's guest OS id)
 # WARNING: CD/DVD drive ide1:0 not recreated: attach media by hand if needed
 # WARNING: floppy: no Hyper-V equivalent, not mapped
 [CmdletBinding()]

@@ -2,6 +2,7 @@
 # Hyper-V definition of 'Windows 7 x64', written by V2V. Run it on the Hyper-V host, from the
 # folder holding the converted disks, or pass -DiskFolder. It creates the VM and stops if a VM
 # of the same name exists; it never changes or removes one.
+# Guest: windows7-64 (from the source's guest OS id)
 # WARNING: CD/DVD drive ide1:0 (/vmfs/volumes/5458b680-34ec3500-9f36-001320f5f6ca/ISOs/en_windows_7_ultimate_with_sp1_x64_dvd_u_677332.iso) not recreated: attach media by hand if needed
 [CmdletBinding()]
 param(
