@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, exactly as CI runs it: installs the independent oracles the tests use
 # (qemu-img, qemu-system-x86_64, bunzip2, b3sum, xxhsum, xxd, xz, zstd, sgdisk, sfdisk, hivexget,
-# hivexregedit, ntfs-3g), clang (the native build links with it) and wine64 (the Windows smoke suite)
+# hivexregedit, ntfs-3g), govmomi's vSphere simulator (vcsim, built from Debian's Go packages), clang (the native build links with it) and wine64 (the Windows smoke suite)
 # when they are missing, PowerShell 7 as a .NET tool (artifacts/tools/pwsh), builds in Release,
 # publishes the native executable users install into artifacts/native (the tests that run v2v as a
 # process run that) and the win-x64 build into artifacts/win-x64, runs every
@@ -46,6 +46,16 @@ if ((${#missing[@]})); then
   echo "installing test tools: ${missing[*]}"
   $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
     || { echo "could not install ${missing[*]}"; echo "0 passed, 1 failed"; exit 1; }
+fi
+
+# govmomi's vSphere simulator for the vSphere source tests, built offline from Debian's packages by
+# the shared build script (about 2 minutes on a fresh machine); tests find it in artifacts/tools/vcsim.
+vcsim_build=../shared/tools/vcsim/build.sh
+if [ ! -x artifacts/tools/vcsim/vcsim ] || [ "$(dirname "$vcsim_build")/main.go" -nt artifacts/tools/vcsim/vcsim ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  [ -f "$vcsim_build" ] && $sudo bash "$vcsim_build" "$PWD/artifacts/tools/vcsim/vcsim" >/dev/null \
+    || { echo "could not build the vSphere simulator with $vcsim_build"; echo "0 passed, 1 failed"; exit 1; }
 fi
 
 # PowerShell 7 proves the Hyper-V scripts V2V writes (tests find it in artifacts/tools/pwsh).

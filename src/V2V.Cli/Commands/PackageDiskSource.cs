@@ -13,28 +13,28 @@ namespace V2V.Cli.Commands;
 /// </summary>
 internal sealed class PackageDiskSource : IDiskSource
 {
-    private readonly IChunkProducer? _producer;
+    private readonly IDiskSource? _direct;
     private readonly RawDiskSource? _spooled;
     private readonly string? _spoolPath;
 
-    private PackageDiskSource(string path, IChunkProducer? producer, RawDiskSource? spooled, string? spoolPath)
+    private PackageDiskSource(string path, IDiskSource? direct, RawDiskSource? spooled, string? spoolPath)
     {
         Path = path;
-        _producer = producer;
+        _direct = direct;
         _spooled = spooled;
         _spoolPath = spoolPath;
     }
 
     public string Path { get; }
     public IReadOnlyList<string> Files => [];
-    public long Capacity => _producer?.Length ?? _spooled!.Capacity;
+    public long Capacity => _direct?.Capacity ?? _spooled!.Capacity;
     public int LogicalSectorSize => 512;
 
     public static async Task<PackageDiskSource> OpenAsync(VmDiskFeed feed, CancellationToken cancellationToken)
     {
-        if (feed.Producer is RandomAccessProducer)
+        if (feed.Producer is RandomAccessProducer random)
         {
-            return new PackageDiskSource(feed.Name, feed.Producer, null, null);
+            return new PackageDiskSource(feed.Name, random.Source, null, null);
         }
 
         string spool = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"v2v-inspect-{Guid.NewGuid():N}.img");
@@ -54,13 +54,13 @@ internal sealed class PackageDiskSource : IDiskSource
         }
     }
 
-    public IEnumerable<DiskExtent> EnumerateExtents() => [new DiskExtent(0, Capacity, ExtentKind.Data)];
+    public IEnumerable<DiskRange> EnumerateRanges() => [new DiskRange(0, Capacity, RangeKind.Data)];
 
     public void Read(long offset, Span<byte> destination)
     {
-        if (_producer is not null)
+        if (_direct is not null)
         {
-            _producer.Read(offset, destination);
+            _direct.Read(offset, destination);
         }
         else
         {

@@ -25,6 +25,9 @@ public sealed class RandomAccessProducer : IChunkProducer
     public long Length { get; }
     public long? DataBytes { get; }
 
+    /// <summary>The source the fills read: a caller that needs positional reads (guest inspection) reads it directly.</summary>
+    public IDiskSource Source => _source;
+
     public async Task ProduceAsync(ChannelWriter<ChunkJob> jobs, CancellationToken cancellationToken)
     {
         var writer = new ChunkJobWriter(jobs, Length);

@@ -9,22 +9,29 @@ namespace V2V.DiskFormats.Common;
 /// it is reading, so a truncated file is reported with the structure and offset that are missing.
 /// It may also be a view of a file inside another one (a disk member of an OVA read in place):
 /// offsets are then relative to the member's first byte, and <see cref="Length"/> is the member's.
+/// Or it is no local file at all (<see cref="Over"/>: a datastore file read over HTTP); it then
+/// has no <see cref="Handle"/>, and only readers that read through ReadExactly/ReadOrZero take it.
 /// </summary>
 public sealed class ImageFile : IDisposable
 {
     private readonly bool _ownsHandle;
+    private readonly SafeFileHandle? _handle;
+    private readonly IImageBytes? _bytes;
 
-    private ImageFile(string path, SafeFileHandle handle, long start, long length, bool ownsHandle)
+    private ImageFile(string path, SafeFileHandle? handle, long start, long length, bool ownsHandle, IImageBytes? bytes = null)
     {
         Path = path;
-        Handle = handle;
+        _handle = handle;
         Start = start;
         Length = length;
         _ownsHandle = ownsHandle;
+        _bytes = bytes;
     }
 
     public string Path { get; }
-    public SafeFileHandle Handle { get; }
+
+    /// <summary>The local file; an image made by <see cref="Over"/> has none.</summary>
+    public SafeFileHandle Handle => _handle ?? throw new InvalidOperationException($"{Path} is not a local file");
 
     /// <summary>Where this image begins in <see cref="Handle"/>'s file: 0, or a package member's data offset.</summary>
     public long Start { get; }
@@ -76,6 +83,17 @@ public sealed class ImageFile : IDisposable
         return new ImageFile(name, handle, start, length, ownsHandle: false);
     }
 
+    /// <summary>
+    /// An image whose bytes come from elsewhere (a datastore file over HTTP), of a known
+    /// <paramref name="length"/>; <paramref name="name"/> is what messages call it. The image owns
+    /// <paramref name="bytes"/> and disposes of them.
+    /// </summary>
+    public static ImageFile Over(string name, long length, IImageBytes bytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        return new ImageFile(name, null, 0, length, ownsHandle: false, bytes);
+    }
+
     /// <summary>Reads exactly destination.Length bytes or reports the file as truncated at <paramref name="what"/>.</summary>
     public void ReadExactly(long offset, Span<byte> destination, string what)
     {
@@ -84,7 +102,7 @@ public sealed class ImageFile : IDisposable
             throw new InvalidImageException(Path, $"truncated: {what} needs {destination.Length} bytes at offset {offset}, but the file is {Length} bytes");
         }
 
-        PositionalRead.ReadExactly(Handle, Path, destination, Start + offset, what);
+        ReadStored(offset, destination, what);
     }
 
     /// <summary>
@@ -97,10 +115,22 @@ public sealed class ImageFile : IDisposable
         int stored = offset < Length ? (int)Math.Min(destination.Length, Length - offset) : 0;
         if (stored > 0)
         {
-            PositionalRead.ReadExactly(Handle, Path, destination[..stored], Start + offset, what);
+            ReadStored(offset, destination[..stored], what);
         }
 
         destination[stored..].Clear();
+    }
+
+    private void ReadStored(long offset, Span<byte> destination, string what)
+    {
+        if (_bytes is not null)
+        {
+            _bytes.ReadExactly(offset, destination, what);
+        }
+        else
+        {
+            PositionalRead.ReadExactly(Handle, Path, destination, Start + offset, what);
+        }
     }
 
     public void Dispose()
@@ -109,5 +139,14 @@ public sealed class ImageFile : IDisposable
         {
             Handle.Dispose();
         }
+
+        _bytes?.Dispose();
     }
+}
+
+/// <summary>The bytes of an image that is not a local file: exact positional reads, thread-safe.</summary>
+public interface IImageBytes : IDisposable
+{
+    /// <summary>Reads exactly destination.Length bytes at offset, or throws (<paramref name="what"/> names the structure read).</summary>
+    void ReadExactly(long offset, Span<byte> destination, string what);
 }

@@ -1,0 +1,91 @@
+using V2V.Core.Errors;
+using V2V.Core.Pipeline;
+using V2V.Core.Vm;
+
+namespace V2V.Adapters.VMware.VSphere;
+
+/// <summary>What a vSphere source needs: server, VM (inventory path or name), user, password, pinned thumbprint.</summary>
+public sealed record VSphereSourceOptions(string Server, string Vm, string User, VSpherePassword Password, string? Thumbprint);
+
+/// <summary>
+/// A VM read straight from vCenter or ESXi: its description from <c>config</c>, its disks through
+/// the datastore file route (<see cref="RemoteVmdkDisk"/>), streamed into the pipeline with no
+/// temporary file. A VM that is not powered off is refused (its disks change while read). The
+/// session is logged out when the source is disposed, on success and failure alike.
+/// </summary>
+public sealed class VSphereSource : IVmSource
+{
+    private readonly VimClient _client;
+    private readonly VSphereVm _vm;
+
+    private VSphereSource(VimClient client, VSphereVm vm, string path)
+    {
+        _client = client;
+        _vm = vm;
+        Path = path;
+        Vms = [vm.Description];
+    }
+
+    /// <summary>"vsphere://USER@HOST/DC/vm/NAME".</summary>
+    public string Path { get; }
+    public string Format => "vsphere";
+    public IReadOnlyList<VmDescription> Vms { get; }
+
+    /// <summary>A vSphere source reads no local file.</summary>
+    public IReadOnlyList<string> Files => [];
+
+    public VSphereVm Vm => _vm;
+
+    /// <exception cref="VSphereException">Connect, login, find or describe failed, or the VM is powered on (exit 2).</exception>
+    public static VSphereSource Open(VSphereSourceOptions options, CancellationToken cancellationToken = default)
+    {
+        var endpoint = VSphereEndpoint.Parse(options.Server);
+        var client = VimClient.Connect(endpoint, options.User, options.Password, new CertificatePin(options.Thumbprint), cancellationToken);
+        try
+        {
+            var vm = VSphereVmReader.Read(client, VSphereInventory.Find(client, options.Vm));
+            if (vm.PowerState != "poweredOff")
+            {
+                throw new VSphereException(client.Server, $"VM {vm.Found.InventoryPath} is {vm.PowerState}: its disks change while it runs; shut it down (guest shutdown, then check it is powered off) and run again", VSphereException.Usage);
+            }
+
+            foreach (var disk in vm.Disks)
+            {
+                if (disk.File is null)
+                {
+                    throw new UnsupportedFormatException($"{client.Server}{vm.Found.InventoryPath}", $"disk {disk.Drive.Controller}{disk.Drive.Bus}:{disk.Drive.Unit} has no datastore file (backing {disk.BackingType})");
+                }
+
+                if (disk.BackingType.Contains("RawDiskMapping", StringComparison.Ordinal) && disk.Parents.Count == 0)
+                {
+                    throw new UnsupportedFormatException($"{client.Server}{vm.Found.InventoryPath}", $"disk {disk.File} is a raw device mapping: copy the mapped LUN itself");
+                }
+            }
+
+            return new VSphereSource(client, vm, $"vsphere://{options.User}@{endpoint.Sdk.Authority}{vm.Found.InventoryPath}");
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Opens one disk of the VM (its chain as the descriptors name it), for <c>info</c> or a single-disk conversion.</summary>
+    public RemoteVmdkDisk OpenDisk(VSphereDisk disk, CancellationToken cancellationToken = default) =>
+        RemoteVmdkDisk.Open(_client, _vm.Found.DatacenterPath, disk.File!, cancellationToken);
+
+    public async Task ForEachDiskAsync(Func<VmDiskFeed, Task> convert, CancellationToken cancellationToken)
+    {
+        int number = 0;
+        foreach (var disk in _vm.Disks)
+        {
+            number++;
+            cancellationToken.ThrowIfCancellationRequested();
+            using var source = OpenDisk(disk, cancellationToken);
+            await convert(new VmDiskFeed(_vm.Description, number, source.Path, new RandomAccessProducer(source, source.Capacity), [])).ConfigureAwait(false);
+        }
+    }
+
+    public void Dispose() => _client.Dispose();
+}
