@@ -36,7 +36,7 @@ internal sealed class JournaledHive(HiveWriter writer, string hivePath)
             if (!writer.KeyExists(path))
             {
                 writer.CreateKey(path);
-                _created.Add(path);
+                _created.Add(writer.StoredPath(path)!);
             }
         }
     }
@@ -84,6 +84,7 @@ internal sealed class JournaledHive(HiveWriter writer, string hivePath)
 
     private void Remember(string key, string value, (RegistryValueType, byte[])? old)
     {
+        key = writer.StoredPath(key) ?? key;
         if (_original.TryAdd((key, value), old))
         {
             _order.Add((key, value));

@@ -47,6 +47,24 @@ public sealed partial class HiveWriter
         return size <= data.Length ? (type, data[..(int)size].ToArray()) : throw HiveBins.Damaged(_file, $"key value at 0x{vk:X} has more data than its cell holds");
     }
 
+    /// <summary>The existing key path <paramref name="keyPath"/> with each name spelled as stored (letter case), or null when absent.</summary>
+    public string? StoredPath(string keyPath)
+    {
+        var names = keyPath.Split('\\', StringSplitOptions.RemoveEmptyEntries);
+        var stored = new List<string>(names.Length);
+        for (int i = 1; i <= names.Length; i++)
+        {
+            if (FindKey(string.Join('\\', names[..i])) is not { } key)
+            {
+                return null;
+            }
+
+            stored.Add(KeyName(key));
+        }
+
+        return string.Join('\\', stored);
+    }
+
     /// <summary>The names of the subkeys of <paramref name="keyPath"/> (empty when the key is absent).</summary>
     public IReadOnlyList<string> SubkeyNames(string keyPath) =>
         FindKey(keyPath) is { } key ? Subkeys(key).Select(KeyName).ToList() : [];
