@@ -5,7 +5,7 @@ using V2V.Guest.Fixups;
 using V2V.Guest.Tests.Registry;
 using V2V.TestSupport;
 
-namespace V2V.Guest.Tests.Fixups;
+namespace V2V.Guest.Tests.Writing;
 
 /// <summary>
 /// The fixups on a minimal Windows disk built by make-windows-disk.sh around the real Windows 7
@@ -138,7 +138,7 @@ public sealed class WindowsFixupsTests
     private string BuildDisk(string name, string leaveOut)
     {
         string folder = Directory.CreateDirectory(_folder.File(name)).FullName;
-        ExternalTool.Ok("bash", Path.Combine(RepositoryPaths.Root, "tests", "V2V.Guest.Tests", "Fixups", "make-windows-disk.sh"), folder, _hive, leaveOut);
+        ExternalTool.Ok("bash", Path.Combine(RepositoryPaths.Root, "tests", "V2V.Guest.Tests", "Writing", "make-windows-disk.sh"), folder, _hive, leaveOut);
         return Path.Combine(folder, "disk.img");
     }
 
