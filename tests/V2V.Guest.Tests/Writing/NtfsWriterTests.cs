@@ -116,7 +116,7 @@ public sealed class NtfsWriterTests
             long at = volume.RecordOffset(3);
             var record = new byte[volume.BootSector.MftRecordSize];
             file.Read(at, record);
-            Fixups.Remove(record);
+            V2V.Guest.Tests.Ntfs.Fixups.Remove(record);
             int attribute = BinaryPrimitives.ReadUInt16LittleEndian(record.AsSpan(20));
             while (BinaryPrimitives.ReadUInt32LittleEndian(record.AsSpan(attribute)) != 0x70)
             {
@@ -125,7 +125,7 @@ public sealed class NtfsWriterTests
 
             int value = attribute + BinaryPrimitives.ReadUInt16LittleEndian(record.AsSpan(attribute + 20));
             record[value + 10] |= 1;
-            Fixups.Protect(record, BinaryPrimitives.ReadUInt16LittleEndian(record.AsSpan(4)), 0x4242);
+            V2V.Guest.Tests.Ntfs.Fixups.Protect(record, BinaryPrimitives.ReadUInt16LittleEndian(record.AsSpan(4)), 0x4242);
             file.Write(at, record);
         }
 
