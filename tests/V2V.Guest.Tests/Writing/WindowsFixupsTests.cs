@@ -146,7 +146,7 @@ public sealed class WindowsFixupsTests
     private static string Partition(string disk)
     {
         string partition = disk + ".part";
-        ExternalTool.Ok("dd", $"if={disk}", $"of={partition}", "bs=1M", "skip=1", "status=none");
+        ExternalTool.Ok("dd", $"if={disk}", $"of={partition}", "bs=1M", "skip=1", "count=40", "status=none");
         return partition;
     }
 
