@@ -52,6 +52,8 @@ internal static class HiveSamples
         string target = Path.Combine(Folder.Value, Path.GetFileName(relative).Replace(".xz", "", StringComparison.Ordinal));
         lock (Folder)
         {
+            Directory.CreateDirectory(Folder.Value); // another namespace's tests may have cleaned it up already
+            File.WriteAllText(Path.Combine(Folder.Value, "dump.pl"), DumpScript);
             if (!File.Exists(target))
             {
                 string source = RepositoryPaths.Sample("windows/" + relative);
