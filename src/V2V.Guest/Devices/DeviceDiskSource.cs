@@ -10,7 +10,7 @@ internal sealed class DeviceDiskSource(IBlockDevice device) : IDiskSource
     public long Capacity => device.Capacity;
     public int LogicalSectorSize => 512;
 
-    public IEnumerable<DiskExtent> EnumerateExtents() => [new DiskExtent(0, Capacity, ExtentKind.Data)];
+    public IEnumerable<DiskRange> EnumerateRanges() => [new DiskRange(0, Capacity, RangeKind.Data)];
 
     public void Read(long offset, Span<byte> destination) => device.Read(offset, destination);
 
