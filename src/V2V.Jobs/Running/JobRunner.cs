@@ -105,18 +105,16 @@ public static class JobRunner
         {
             foreach (var vm in vms)
             {
-                if (await target.AfterCommitAsync(spec, Path.GetDirectoryName(DescriptionPath(vm.Vm))!, vm.Vm, run.Cancellation).ConfigureAwait(false) is { } note)
+                if (await target.AfterCommitAsync(spec, Path.GetDirectoryName(vm.DescriptionPath ?? DescriptionPath(vm.Vm))!, vm.Vm, run.Cancellation).ConfigureAwait(false) is { } note)
                 {
                     notes.Add(note);
                 }
             }
         }
 
-        var written = vms.SelectMany(vm => vm.Disks.SelectMany(d => kept.Select(step =>
-        {
-            string path = Path.GetFullPath(PathTemplate.Expand(step.Path, spec.Name, vm.Vm.FileSafeName, d.Disk));
-            return new JobOutput(path, step.Format, step.Subformat, d.Capacity, new FileInfo(path).Length, d.Digest, d.Verified);
-        }))).ToList();
+        // The outcome names each disk's files in the order of the kept steps, with their final paths.
+        var written = vms.SelectMany(vm => vm.Disks.SelectMany(d => kept.Zip(d.Targets, (step, t) =>
+            new JobOutput(Path.GetFullPath(t.Path), step.Format, step.Subformat, d.Capacity, t.FileLength, d.Digest, d.Verified)))).ToList();
         return JobResult.Success(spec, written, vms.Sum(vm => vm.Disks.Sum(d => d.DataBytesRead)), run.Clock.Elapsed, notes);
     }
 

@@ -140,6 +140,11 @@ public static class PowerShellProof
                         adapter["staticMac"] = (string)mac!;
                     }
 
+                    if (p["IsLegacy"] is { } legacy && (bool)legacy!)
+                    {
+                        adapter["legacy"] = true;
+                    }
+
                     adapters.Add(adapter);
                     break;
                 case "Set-VMFirmware":
@@ -197,6 +202,8 @@ public static class PowerShellProof
         var definition = JsonNode.Parse(json)!.AsObject();
         definition.Remove("generationReason");
         definition.Remove("warnings");
+        definition.Remove("guestOs"); // the guest and the readiness verdict are the script's header comments, not calls
+        definition.Remove("readiness");
         foreach (var adapter in definition["networkAdapters"]!.AsArray())
         {
             adapter!.AsObject().Remove("sourceNetwork");

@@ -32,7 +32,7 @@ public class JobPlannerTests
             "5:35: \"{folder}/old.raw\" exists (set overwrite: true to replace it)");
         yield return Case("an_output_that_is_the_source", "{ path: d.raw }", "[ { format: raw, path: d.raw } ]",
             "5:35: \"{folder}/d.raw\" exists (set overwrite: true to replace it)",
-            "5:35: {folder}/d.raw: this output is the same file as {folder}/d.raw, which job \"a\" reads; V2V never writes its source (--force or overwrite does not change that)");
+            "5:35: {folder}/d.raw: this output is the same file as {folder}/d.raw, which job \"a\" reads; V2V never writes its source (overwrite does not change that)");
         yield return Case("a_skipped_output_may_exist", "{ path: d.raw }", "[ { format: raw, path: old.raw, keep: false }, { format: vhdx, path: a.vhdx } ]");
     }
 
