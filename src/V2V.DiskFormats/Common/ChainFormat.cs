@@ -25,8 +25,11 @@ public abstract class ChainFormat<TFile>
     /// </summary>
     public virtual bool BesideOnlyWhenRefused => false;
 
-    /// <summary>Opens one file of the chain; a file that fails to open is not the chain's to dispose.</summary>
-    public abstract TFile Open(string path, SourceOptions options);
+    /// <summary>
+    /// Opens one file of the chain from <paramref name="files"/> (the files it names come from
+    /// there too); a file that fails to open is not the chain's to dispose.
+    /// </summary>
+    public abstract TFile Open(string path, IImageFileSystem files);
 
     public abstract bool HasParent(TFile file);
 

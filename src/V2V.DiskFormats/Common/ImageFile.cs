@@ -33,6 +33,9 @@ public sealed class ImageFile : IDisposable
     /// <summary>The local file; an image made by <see cref="Over"/> has none.</summary>
     public SafeFileHandle Handle => _handle ?? throw new InvalidOperationException($"{Path} is not a local file");
 
+    /// <summary>True when the bytes are a local file's (<see cref="Handle"/> is set); false for <see cref="Over"/>.</summary>
+    public bool HasHandle => _handle is not null;
+
     /// <summary>Where this image begins in <see cref="Handle"/>'s file: 0, or a package member's data offset.</summary>
     public long Start { get; }
 

@@ -19,13 +19,20 @@ public static class SnapshotChain
     /// opened is disposed on failure.
     /// </summary>
     public static TFile[] Open<TFile>(string path, ChainFormat<TFile> format, SourceOptions options)
+        where TFile : IChainFile => Open(path, format, new LocalImageFiles(options));
+
+    /// <summary>
+    /// As <see cref="Open{TFile}(string, ChainFormat{TFile}, SourceOptions)"/>, with the files taken
+    /// from <paramref name="files"/> (local files, or a datastore).
+    /// </summary>
+    public static TFile[] Open<TFile>(string path, ChainFormat<TFile> format, IImageFileSystem files)
         where TFile : IChainFile
     {
         var layers = new List<TFile>();
         try
         {
-            var seen = new HashSet<string>(StringComparer.Ordinal) { System.IO.Path.GetFullPath(path) };
-            var child = format.Open(path, options);
+            var seen = new HashSet<string>(StringComparer.Ordinal) { files.Identity(path) };
+            var child = format.Open(path, files);
             layers.Add(child);
             while (format.HasParent(child))
             {
@@ -34,13 +41,13 @@ public static class SnapshotChain
                     throw new UnsupportedFormatException(path, $"{format.ChainName} longer than {MaxLength} disks");
                 }
 
-                string parentPath = FindParent(child, format, options);
-                if (!seen.Add(parentPath))
+                string parentPath = FindParent(child, format, files);
+                if (!seen.Add(files.Identity(parentPath)))
                 {
                     throw new InvalidImageException(child.Path, $"{format.ChainName} loops back to {parentPath}");
                 }
 
-                var parent = format.Open(parentPath, options);
+                var parent = format.Open(parentPath, files);
                 layers.Add(parent);
                 if (!format.IdentityMatches(child, parent))
                 {
@@ -74,7 +81,7 @@ public static class SnapshotChain
     /// <c>/vmfs/volumes/ds/vm/base.vmdk</c>), the same file name in the child's folder — the usual
     /// state of a copied or exported VM.
     /// </summary>
-    private static string FindParent<TFile>(TFile child, ChainFormat<TFile> format, SourceOptions options)
+    private static string FindParent<TFile>(TFile child, ChainFormat<TFile> format, IImageFileSystem files)
         where TFile : IChainFile
     {
         var names = format.ParentNames(child);
@@ -88,8 +95,8 @@ public static class SnapshotChain
         {
             try
             {
-                string resolved = SafePath.Resolve(child.Path, name, options.AllowExternalFiles);
-                if (File.Exists(resolved))
+                string resolved = files.Resolve(child.Path, name);
+                if (files.Exists(resolved))
                 {
                     return resolved;
                 }
@@ -102,13 +109,12 @@ public static class SnapshotChain
             }
         }
 
-        string folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(child.Path))!;
         var fallbacks = format.BesideOnlyWhenRefused ? tried.Where(t => t.Refusal is not null).Select(t => t.Name) : names;
         foreach (string beside in fallbacks.Select(n => System.IO.Path.GetFileName(n.Replace('\\', '/'))).Where(b => b.Length > 0).Distinct(StringComparer.Ordinal).ToList())
         {
-            if (File.Exists(System.IO.Path.Combine(folder, beside)))
+            if (files.FindBeside(child.Path, beside) is { } found)
             {
-                return SafePath.Resolve(child.Path, beside, allowExternal: false);
+                return found;
             }
 
             tried.Add(new ParentAttempt(beside, Beside: true, Refusal: null));

@@ -79,7 +79,19 @@ public sealed class VhdDisk : ChainDisk<VhdFile>
         public override string ChainName => "differencing chain";
         public override string CapacityName => "virtual size";
 
-        public override VhdFile Open(string path, SourceOptions options) => VhdFile.Open(path);
+        public override VhdFile Open(string path, IImageFileSystem files)
+        {
+            var file = files.Open(path);
+            try
+            {
+                return VhdFile.Open(file);
+            }
+            catch
+            {
+                file.Dispose();
+                throw;
+            }
+        }
 
         public override bool HasParent(VhdFile file) => file.IsDifferencing;
 

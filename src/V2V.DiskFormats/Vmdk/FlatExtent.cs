@@ -7,7 +7,8 @@ namespace V2V.DiskFormats.Vmdk;
 /// <summary>
 /// A FLAT or VMFS extent: the disk's bytes stored as they are, from a sector offset of a file.
 /// A thin file on a filesystem with holes is read sparsely (SEEK_DATA); its holes are zeros, not
-/// windows onto a parent.
+/// windows onto a parent. A file without a local handle (a datastore file read over HTTP, which
+/// reports no holes) is data up to its end.
 /// </summary>
 public sealed class FlatExtent : VmdkExtent
 {
@@ -32,6 +33,12 @@ public sealed class FlatExtent : VmdkExtent
         // Bytes past the file's end read as zero: ESXi thin -flat files can be shorter than the extent.
         long stored = Math.Clamp(_file.Length - _start, 0, Length);
         long position = 0;
+        if (!_file.HasHandle && stored > 0)
+        {
+            yield return new DiskRange(0, stored, RangeKind.Data);
+            position = stored;
+        }
+
         while (position < stored)
         {
             // _file may be a slice of a package (an OVA member read in place): offsets in the

@@ -22,7 +22,10 @@ public sealed class VmdkDisk : ChainDisk<VmdkFile>
     public static VmdkDisk OpenAlone(ImageFile file) => new([VmdkFile.OpenAlone(file)]);
 
     /// <summary>Opens a VMDK and its snapshot parents; the errors are <see cref="SnapshotChain.Open{TFile}"/>'s.</summary>
-    public static VmdkDisk Open(string path, SourceOptions options) => new(SnapshotChain.Open(path, SnapshotParents.Instance, options));
+    public static VmdkDisk Open(string path, SourceOptions options) => Open(path, new LocalImageFiles(options));
+
+    /// <summary>Opens a VMDK and its snapshot parents from <paramref name="files"/> (local files, a datastore); errors as above.</summary>
+    public static VmdkDisk Open(string path, IImageFileSystem files) => new(SnapshotChain.Open(path, SnapshotParents.Instance, files));
 
     public override SourceDescription Describe()
     {
@@ -69,7 +72,7 @@ public sealed class VmdkDisk : ChainDisk<VmdkFile>
         public override string CapacityName => "capacity";
         public override bool BesideOnlyWhenRefused => true;
 
-        public override VmdkFile Open(string path, SourceOptions options) => VmdkFile.Open(path, options);
+        public override VmdkFile Open(string path, IImageFileSystem files) => VmdkFile.Open(path, files);
 
         public override bool HasParent(VmdkFile file) => file.Descriptor.ParentCid != VmdkDescriptor.NoParent;
 

@@ -62,10 +62,16 @@ public sealed class VmdkFile : IChainFile
         return new VmdkFile(file.Path, descriptor, [HostedSparseExtent.Open(file, descriptor.Extents[0].Sectors * 512)], []);
     }
 
-    /// <summary>Opens a VMDK file: a text descriptor, or a sparse extent with an embedded descriptor.</summary>
-    public static VmdkFile Open(string path, SourceOptions options)
+    /// <summary>Opens a local VMDK file: a text descriptor, or a sparse extent with an embedded descriptor.</summary>
+    public static VmdkFile Open(string path, SourceOptions options) => Open(path, new LocalImageFiles(options));
+
+    /// <summary>
+    /// Opens a VMDK file from <paramref name="files"/>, its extent files resolved beside it there
+    /// (names that escape its folder are refused by <paramref name="files"/>).
+    /// </summary>
+    public static VmdkFile Open(string path, IImageFileSystem files)
     {
-        var file = ImageFile.OpenRead(path);
+        var file = files.Open(path);
         bool handedOver = false;
         try
         {
@@ -74,8 +80,8 @@ public sealed class VmdkFile : IChainFile
             if (SparseExtentHeader.HasMagic(head))
             {
                 var embeddedDescriptor = EmbeddedDescriptor(file, head);
-                var extents = OpenExtents(path, embeddedDescriptor, options, file, out handedOver, out var extentFiles);
-                return new VmdkFile(path, embeddedDescriptor, extents, extentFiles);
+                var extents = OpenExtents(path, embeddedDescriptor, files, file, out handedOver, out var embeddedFiles);
+                return new VmdkFile(path, embeddedDescriptor, extents, embeddedFiles);
             }
 
             if (CowdHeader.HasMagic(head) || SeSparseHeader.HasMagic(head))
@@ -91,7 +97,7 @@ public sealed class VmdkFile : IChainFile
             var text = new byte[file.Length];
             file.ReadExactly(0, text, "descriptor");
             var descriptor = VmdkDescriptor.Parse(path, text);
-            return new VmdkFile(path, descriptor, OpenExtents(path, descriptor, options, embedded: null, out _, out var files), files);
+            return new VmdkFile(path, descriptor, OpenExtents(path, descriptor, files, embedded: null, out _, out var extentFiles), extentFiles);
         }
         finally
         {
@@ -129,12 +135,12 @@ public sealed class VmdkFile : IChainFile
     /// <summary>
     /// Opens the descriptor's extents. <paramref name="embedded"/> is the file that carried the
     /// descriptor; <paramref name="usedEmbedded"/> says whether an extent took it over;
-    /// <paramref name="files"/> lists the extent files, in descriptor order.
+    /// <paramref name="extentFiles"/> lists the extent files, in descriptor order.
     /// </summary>
-    private static VmdkExtent[] OpenExtents(string path, VmdkDescriptor descriptor, SourceOptions options, ImageFile? embedded, out bool usedEmbedded, out List<string> files)
+    private static VmdkExtent[] OpenExtents(string path, VmdkDescriptor descriptor, IImageFileSystem files, ImageFile? embedded, out bool usedEmbedded, out List<string> extentFiles)
     {
         usedEmbedded = false;
-        files = [];
+        extentFiles = [];
         var extents = new List<VmdkExtent>();
         try
         {
@@ -166,16 +172,16 @@ public sealed class VmdkFile : IChainFile
                 }
                 else
                 {
-                    string extentPath = SafePath.Resolve(path, line.FileName!, options.AllowExternalFiles);
-                    if (!File.Exists(extentPath))
+                    string extentPath = files.Resolve(path, line.FileName!);
+                    if (!files.Exists(extentPath))
                     {
                         throw new InvalidImageException(path, $"extent file \"{line.FileName}\" does not exist");
                     }
 
-                    file = ImageFile.OpenRead(extentPath);
+                    file = files.Open(extentPath);
                 }
 
-                files.Add(file.Path);
+                extentFiles.Add(file.Path);
                 try
                 {
                     extents.Add(line.Type switch

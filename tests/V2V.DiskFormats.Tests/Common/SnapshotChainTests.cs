@@ -223,7 +223,7 @@ public class SnapshotChainTests
         public override string CapacityName => "size";
         public override bool BesideOnlyWhenRefused => OnlyWhenRefused;
 
-        public override TextFile Open(string path, SourceOptions options)
+        public override TextFile Open(string path, IImageFileSystem files)
         {
             var lines = File.ReadAllLines(path).Select(l => l.Split('=', 2)).ToList();
             var file = new TextFile(path, lines.Where(l => l[0] != "parent").ToDictionary(l => l[0], l => l[1]), [.. lines.Where(l => l[0] == "parent").Select(l => l[1])]);
