@@ -4,7 +4,7 @@ using V2V.TestSupport;
 
 // V2V benchmark: builds fixtures, then times `v2v convert` against `qemu-img convert` on the same
 // input in the same run, and prints the ratios the issues ask for. Run from the repository root:
-//   dotnet run -c Release --project tests/V2V.Benchmarks [-- --repeat 5] [--v2v PATH] [--only vhdx,vmdk,ova,xva,chain,sparse]
+//   dotnet run -c Release --project tests/V2V.Benchmarks [-- --repeat 5] [--v2v PATH] [--only vhdx,vmdk,ova,xva,chain,sparse,inspect]
 // Needs qemu-img, GNU time (/usr/bin/time) and clang: apt-get install qemu-utils time clang; the
 // inspect case also needs the guest fixture's tools (ntfs-3g, libhivex-bin, libwin-hivex-perl),
 // strace (bytes read) and virt-inspector (libguestfs-tools).
