@@ -18,6 +18,12 @@ public sealed record FixupJournal(
     IReadOnlyList<DiskChange> Disk)
 {
     public const int CurrentVersion = 1;
+
+    /// <summary>Content digest of the disk before the fixups (the source's, <c>NAME:HEX</c>); what undo must give back. Null when not known.</summary>
+    public string? SourceDigest { get; init; }
+
+    /// <summary>Content digest of the fixed disk (<c>NAME:HEX</c>). Null when not known.</summary>
+    public string? OutputDigest { get; init; }
 }
 
 /// <summary>One fixup by name: <c>applied</c>, <c>not-needed</c>, <c>skipped</c> (by the user) or <c>not-applied</c> (with the reason).</summary>
