@@ -5,7 +5,24 @@ using V2V.Core.Vm;
 namespace V2V.Adapters.VMware.VSphere;
 
 /// <summary>What a vSphere source needs: server, VM (inventory path or name), user, password, pinned thumbprint.</summary>
-public sealed record VSphereSourceOptions(string Server, string Vm, string User, VSpherePassword Password, string? Thumbprint);
+public sealed record VSphereSourceOptions(string Server, string Vm, string User, VSpherePassword Password, string? Thumbprint)
+{
+    /// <summary>How the disks' data is read (default: the datastore file route).</summary>
+    public VSphereRoute Route { get; init; } = VSphereRoute.Datastore;
+
+    /// <summary>Read a snapshot V2V takes (and removes afterwards, also on failure) instead of refusing a powered-on VM.</summary>
+    public bool Snapshot { get; init; }
+}
+
+/// <summary>Where a vSphere source's disk data comes from.</summary>
+public enum VSphereRoute
+{
+    /// <summary>The VM's files through the datastore file route (<c>/folder/PATH?dcPath=&amp;dsName=</c>).</summary>
+    Datastore,
+
+    /// <summary>The streamOptimized disks of an OVF export (<c>ExportVm</c> → <c>HttpNfcLease</c>).</summary>
+    Export,
+}
 
 /// <summary>
 /// A VM read straight from vCenter or ESXi: its description from <c>config</c>, its disks through
