@@ -2,6 +2,7 @@ using V2V.Adapters.HyperV;
 using V2V.Adapters.HyperV.Jobs;
 using V2V.Adapters.Physical;
 using V2V.Adapters.VMware;
+using V2V.Adapters.VMware.Jobs;
 using V2V.Adapters.XenServer;
 using V2V.Core.Formats;
 using V2V.DiskFormats.Raw;
@@ -25,6 +26,6 @@ public static class FormatCatalog
     /// <summary>What job files (<c>v2v run</c>) can name: source providers by <c>type</c>, and the job sections of target adapters.</summary>
     public static JobRegistry Jobs(FormatRegistry formats) => new(
         formats,
-        sources: [new FileSourceProvider(formats)],
+        sources: [new FileSourceProvider(formats), new VSphereSourceProvider()],
         sections: [new HyperVJobSection(formats)]);
 }

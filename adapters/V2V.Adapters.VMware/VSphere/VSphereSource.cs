@@ -27,18 +27,23 @@ public enum VSphereRoute
 /// <summary>
 /// A VM read straight from vCenter or ESXi: its description from <c>config</c>, its disks through
 /// the datastore file route (<see cref="RemoteVmdkDisk"/>), streamed into the pipeline with no
-/// temporary file. A VM that is not powered off is refused (its disks change while read). The
-/// session is logged out when the source is disposed, on success and failure alike.
+/// temporary file. A VM that is not powered off is refused (its disks change while read) unless
+/// <see cref="VSphereSourceOptions.Snapshot"/> asks for a snapshot: then the disks are read as a
+/// <see cref="VSphereSnapshot"/> V2V takes when they are first read and removes when the source is
+/// disposed. The session is logged out when the source is disposed, on success and failure alike.
 /// </summary>
 public sealed class VSphereSource : IVmSource
 {
     private readonly VimClient _client;
     private readonly VSphereVm _vm;
+    private readonly bool _snapshot;
+    private VSphereSnapshot? _taken;
 
-    private VSphereSource(VimClient client, VSphereVm vm, string path)
+    private VSphereSource(VimClient client, VSphereVm vm, string path, bool snapshot)
     {
         _client = client;
         _vm = vm;
+        _snapshot = snapshot;
         Path = path;
         Vms = [vm.Description];
     }
@@ -53,39 +58,98 @@ public sealed class VSphereSource : IVmSource
 
     public VSphereVm Vm => _vm;
 
-    /// <exception cref="VSphereException">Connect, login, find or describe failed, or the VM is powered on (exit 2).</exception>
-    public static VSphereSource Open(VSphereSourceOptions options, CancellationToken cancellationToken = default)
+    /// <summary>The snapshot V2V took to read the disks (with <see cref="VSphereSourceOptions.Snapshot"/>, once they were read), or null.</summary>
+    public VSphereSnapshot? Snapshot => _taken;
+
+    /// <summary>Connects and logs in (<see cref="Open(VimClient, VSphereSourceOptions, CancellationToken)"/> finds the VM).</summary>
+    /// <exception cref="VSphereException">Unreachable, untrusted certificate, login refused.</exception>
+    public static VimClient Connect(VSphereSourceOptions options, CancellationToken cancellationToken = default) =>
+        VimClient.Connect(VSphereEndpoint.Parse(options.Server), options.User, options.Password, new CertificatePin(options.Thumbprint), cancellationToken);
+
+    /// <exception cref="VSphereException">Connect, login, find or describe failed, or the VM is powered on without <see cref="VSphereSourceOptions.Snapshot"/> (exit 2).</exception>
+    public static VSphereSource Open(VSphereSourceOptions options, CancellationToken cancellationToken = default) =>
+        Open(Connect(options, cancellationToken), options, cancellationToken);
+
+    /// <summary>
+    /// Finds and describes the VM on a logged-in session, which the source then owns (it is logged
+    /// out when the source is disposed, or at once when this fails). Checks what can be checked
+    /// before a copy: the VM exists, is powered off (unless a snapshot is to be read), and every
+    /// disk is a file on one of the VM's datastores.
+    /// </summary>
+    public static VSphereSource Open(VimClient client, VSphereSourceOptions options, CancellationToken cancellationToken = default)
     {
-        var endpoint = VSphereEndpoint.Parse(options.Server);
-        var client = VimClient.Connect(endpoint, options.User, options.Password, new CertificatePin(options.Thumbprint), cancellationToken);
         try
         {
             var vm = VSphereVmReader.Read(client, VSphereInventory.Find(client, options.Vm));
-            if (vm.PowerState != "poweredOff")
+            if (vm.PowerState != "poweredOff" && !options.Snapshot)
             {
-                throw new VSphereException(client.Server, $"VM {vm.Found.InventoryPath} is {vm.PowerState}: its disks change while it runs; shut it down (guest shutdown, then check it is powered off) and run again", VSphereException.Usage);
+                throw new VSphereException(client.Server, $"VM {vm.Found.InventoryPath} is {vm.PowerState}: its disks change while it runs; shut it down (guest shutdown, then check it is powered off) and run again, or pass --snapshot (in a job file, snapshot: true) to read a snapshot V2V takes and removes afterwards", VSphereException.Usage);
             }
 
-            foreach (var disk in vm.Disks)
-            {
-                if (disk.File is null)
-                {
-                    throw new UnsupportedFormatException($"{client.Server}{vm.Found.InventoryPath}", $"disk {disk.Drive.Controller}{disk.Drive.Bus}:{disk.Drive.Unit} has no datastore file (backing {disk.BackingType})");
-                }
-
-                if (disk.BackingType.Contains("RawDiskMapping", StringComparison.Ordinal) && disk.Parents.Count == 0)
-                {
-                    throw new UnsupportedFormatException($"{client.Server}{vm.Found.InventoryPath}", $"disk {disk.File} is a raw device mapping: copy the mapped LUN itself");
-                }
-            }
-
-            return new VSphereSource(client, vm, $"vsphere://{options.User}@{endpoint.Sdk.Authority}{vm.Found.InventoryPath}");
+            CheckDisks(client, vm, vm.Disks);
+            CheckDatastores(client, vm);
+            return new VSphereSource(client, vm, $"vsphere://{options.User}@{client.Endpoint.Sdk.Authority}{vm.Found.InventoryPath}", options.Snapshot);
         }
         catch
         {
             client.Dispose();
             throw;
         }
+    }
+
+    private static void CheckDisks(VimClient client, VSphereVm vm, IReadOnlyList<VSphereDisk> disks)
+    {
+        foreach (var disk in disks)
+        {
+            if (disk.File is null)
+            {
+                throw new UnsupportedFormatException($"{client.Server}{vm.Found.InventoryPath}", $"disk {disk.Drive.Controller}{disk.Drive.Bus}:{disk.Drive.Unit} has no datastore file (backing {disk.BackingType})");
+            }
+
+            if (disk.BackingType.Contains("RawDiskMapping", StringComparison.Ordinal) && disk.Parents.Count == 0)
+            {
+                throw new UnsupportedFormatException($"{client.Server}{vm.Found.InventoryPath}", $"disk {disk.File} is a raw device mapping: copy the mapped LUN itself");
+            }
+        }
+    }
+
+    /// <summary>Every disk file (and recorded parent) must be on a datastore the VM uses, which the file route names by dsName.</summary>
+    private static void CheckDatastores(VimClient client, VSphereVm vm)
+    {
+        var refs = PropertyReader.Retrieve(client, vm.Found.Ref, "datastore").Element("datastore")?.Elements().Select(MoRef.From).OfType<MoRef>().ToList() ?? [];
+        var names = refs.Select(r => PropertyReader.Retrieve(client, r, "name").Text("name")).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        foreach (var file in vm.Disks.SelectMany(d => d.Parents.Prepend(d.File!)))
+        {
+            if (!names.Contains(file.Datastore))
+            {
+                throw new VSphereException(client.Server, $"disk {file} of {vm.Found.InventoryPath} is on datastore \"{file.Datastore}\", which is not one of the VM's datastores ({(names.Count == 0 ? "none" : string.Join(", ", names.Order(StringComparer.Ordinal)))})", VSphereException.Usage);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The disks to read: the VM's own, or with <see cref="VSphereSourceOptions.Snapshot"/> those of
+    /// the snapshot taken on the first call (removed when the source is disposed).
+    /// </summary>
+    public IReadOnlyList<VSphereDisk> DisksToRead(CancellationToken cancellationToken = default)
+    {
+        if (!_snapshot)
+        {
+            return _vm.Disks;
+        }
+
+        if (_taken is null)
+        {
+            _taken = VSphereSnapshot.Take(_client, _vm.Found, cancellationToken);
+            if (_taken.Disks.Count != _vm.Disks.Count)
+            {
+                throw new VSphereException(_client.Server, $"snapshot {_taken.Name} of {_vm.Found.InventoryPath} has {_taken.Disks.Count} disk(s), the VM {_vm.Disks.Count}: its configuration changed while V2V read it; run again", VSphereException.Failure);
+            }
+
+            CheckDisks(_client, _vm, _taken.Disks);
+        }
+
+        return _taken.Disks;
     }
 
     /// <summary>Opens one disk of the VM (its chain as the descriptors name it), for <c>info</c> or a single-disk conversion.</summary>
@@ -95,7 +159,7 @@ public sealed class VSphereSource : IVmSource
     public async Task ForEachDiskAsync(Func<VmDiskFeed, Task> convert, CancellationToken cancellationToken)
     {
         int number = 0;
-        foreach (var disk in _vm.Disks)
+        foreach (var disk in DisksToRead(cancellationToken))
         {
             number++;
             cancellationToken.ThrowIfCancellationRequested();
@@ -104,5 +168,25 @@ public sealed class VSphereSource : IVmSource
         }
     }
 
-    public void Dispose() => _client.Dispose();
+    /// <summary>Removes the snapshot V2V took (on success, failure and cancellation alike), then logs out.</summary>
+    /// <remarks>A snapshot that cannot be removed is reported on stderr (a dispose cannot fail the run it ends); it keeps its recognisable name.</remarks>
+    public void Dispose()
+    {
+        try
+        {
+            if (_taken is { } taken)
+            {
+                _taken = null;
+                taken.Remove(_client);
+            }
+        }
+        catch (VSphereException e)
+        {
+            Console.Error.WriteLine($"warning: {e.Message}");
+        }
+        finally
+        {
+            _client.Dispose();
+        }
+    }
 }

@@ -139,6 +139,35 @@ public static class VSphereVmReader
         return id.ToLowerInvariant();
     }
 
+    /// <summary>
+    /// The virtual disks of a device list (a VM's or a snapshot's <c>config.hardware.device</c>) in
+    /// controller order, the order <see cref="Read"/> gives them; disks on no known controller are left out.
+    /// </summary>
+    public static IReadOnlyList<VSphereDisk> DisksOf(VimClient client, XElement? deviceList)
+    {
+        var devices = deviceList?.Elements().ToList() ?? [];
+        var byKey = new Dictionary<int, XElement>();
+        foreach (var device in devices)
+        {
+            if (Int(device.ChildValue("key")) is { } key)
+            {
+                byKey[key] = device;
+            }
+        }
+
+        var disks = new List<VSphereDisk>();
+        foreach (var device in devices.Where(d => VimXml.TypeOf(d) == "VirtualDisk"))
+        {
+            if (Drive(device, byKey, DriveKind.Disk) is { } drive)
+            {
+                disks.Add(Disk(client, device, drive));
+            }
+        }
+
+        var order = VmDescription.InControllerOrder(disks.Select(d => d.Drive)).ToList();
+        return [.. disks.OrderBy(d => order.IndexOf(d.Drive))];
+    }
+
     private static VmDrive? Drive(XElement device, Dictionary<int, XElement> byKey, DriveKind kind)
     {
         if (Int(device.ChildValue("controllerKey")) is not { } controllerKey || !byKey.TryGetValue(controllerKey, out var controller))

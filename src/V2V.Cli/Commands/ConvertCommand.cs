@@ -1,5 +1,6 @@
 using System.CommandLine;
 using V2V.Adapters.HyperV.VmDefinition;
+using V2V.Adapters.VMware.VSphere;
 using V2V.Core;
 using V2V.Core.Conversion;
 using V2V.Core.Disks;
@@ -27,6 +28,10 @@ public static class ConvertCommand
             o.Source, o.Target, o.To, o.Subformat, o.BlockSize, o.SectorSize, o.Verify, o.Force, o.Json, o.NoProgress, o.NoSync, o.Digest, o.AllowExternal,
             o.Generation, o.Switches, o.DefaultSwitch, o.Memory, o.NoStaticMac, o.VmFolder,
         };
+        foreach (var option in o.VSphere.All)
+        {
+            command.Options.Add(option);
+        }
 
         command.SetAction((parse, _) =>
         {
@@ -43,6 +48,13 @@ public static class ConvertCommand
                     Pipeline = ConversionOptions.Default.Pipeline with { Digest = DigestOption.From(parse, o.Digest) },
                 },
                 context.ProgressAllowed && !parse.GetValue(o.NoProgress));
+
+            if (VSphereUrl.Is(run.Source))
+            {
+                return ConvertVmVerb.RunAsync(context, parse, o, run, null, () => o.VSphere.Open(run.Source, parse, context.Cancellation));
+            }
+
+            o.VSphere.RefuseFor(run.Source, parse);
 
             // stdin, a FIFO or a process substitution: read as a stream, which only OVA and XVA can be.
             bool streamed = run.Source == "-" || FileIdentity.IsStream(run.Source);
@@ -67,7 +79,8 @@ public static class ConvertCommand
         var streamable = registry.VmSources.OfType<IStreamableVmSourceFormat>().Select(f => f.Name.ToUpperInvariant()).ToList();
         return $"Disk image ({string.Join(", ", registry.Sources.Select(f => f.Name.ToUpperInvariant()))}, or {registry.Raw.Name}), block device, "
             + $"or VM package ({string.Join(", ", registry.VmSources.Select(f => f.Name.ToUpperInvariant()))}); "
-            + $"{Either(streamable)} also from a pipe or - for stdin; format detected from its content";
+            + $"{Either(streamable)} also from a pipe or - for stdin; format detected from its content; "
+            + "or a VM on vCenter/ESXi: vsphere://USER@HOST[:PORT]/DATACENTER/vm/FOLDER/NAME (or /NAME)";
     }
 
     private static string Either(IEnumerable<string> names)
@@ -134,4 +147,5 @@ internal sealed class ConvertOptions(FormatRegistry registry)
     public Option<string?> VmFolder { get; } = new("--vm-folder") { Description = "VM packages: folder on the Hyper-V host for the VM's configuration" };
     public Option<bool> NoSync { get; } = new("--no-sync") { Description = "Do not fsync the target before renaming it into place (faster; not crash-safe)" };
     public Option<string?> Digest { get; } = DigestOption.Create();
+    public VSphereOptions VSphere { get; } = new();
 }

@@ -9,16 +9,17 @@ namespace V2V.Cli.Commands;
 
 /// <summary>
 /// <c>v2v convert PACKAGE FOLDER</c>: every disk of a VM package (OVA, OVF, VMX, XVA; OVA or XVA
-/// on a stream) as <c>&lt;vm&gt;-diskN.&lt;ext&gt;</c>, with <c>&lt;vm&gt;.vm.json</c> and, for a
+/// on a stream; a VM on vCenter or ESXi named by a vsphere:// URL) as <c>&lt;vm&gt;-diskN.&lt;ext&gt;</c>, with <c>&lt;vm&gt;.vm.json</c> and, for a
 /// Hyper-V format, the Hyper-V definition.
 /// </summary>
 internal static class ConvertVmVerb
 {
-    /// <param name="format">The package's format, or null when the source is a stream.</param>
-    public static async Task<int> RunAsync(CliContext context, ParseResult parse, ConvertOptions o, ConvertRun run, IVmSourceFormat? format)
+    /// <param name="format">The package's format, or null when the source is a stream or <paramref name="open"/> opens it.</param>
+    /// <param name="open">Opens a source that is not a file (a vsphere:// VM), after the target options were checked.</param>
+    public static async Task<int> RunAsync(CliContext context, ParseResult parse, ConvertOptions o, ConvertRun run, IVmSourceFormat? format, Func<IVmSource>? open = null)
     {
         var targetFormat = context.Registry.Target(parse.GetValue(o.To) ?? ConvertCommand.DefaultVmTarget);
-        using var package = format is null
+        using var package = open is not null ? open() : format is null
             ? run.Source == "-"
                 ? context.Registry.OpenVmStream("stdin", PipeInput.StandardInput(context.Cancellation), run.SourceOptions)
                 : context.Registry.OpenVmStream(run.Source, PipeInput.Open(run.Source, context.Cancellation), run.SourceOptions)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using V2V.Core.Disks;
 using V2V.Core.Formats;
 using V2V.Adapters.HyperV.VmDefinition;
+using V2V.Adapters.VMware.VSphere;
 using V2V.Core.Conversion;
 using V2V.Core.Pipeline;
 using V2V.Core.Vm;
@@ -14,17 +15,31 @@ public static class InfoCommand
 {
     public static Command Build(CliContext context)
     {
-        var image = new Argument<string>("IMAGE") { Description = "Image file or block device" };
+        var image = new Argument<string>("IMAGE") { Description = "Image file, block device, VM package, or a VM on vCenter/ESXi (vsphere://USER@HOST/DC/vm/NAME)" };
         var json = new Option<bool>("--json") { Description = "Print as JSON" };
         var digest = DigestOption.Create();
         digest.Arity = ArgumentArity.ZeroOrOne;
         digest.Description = $"Also read the disk and print its content digest; NAME as for convert (default {DigestAlgorithm.Default.Name})";
         var allowExternal = new Option<bool>("--allow-external-extents") { Description = "Let VMDK descriptors and VHD locators name files outside their own folder" };
+        var vsphere = new VSphereOptions();
         var command = new Command("info", "Describe a disk image") { image, json, digest, allowExternal };
+        foreach (var option in vsphere.All)
+        {
+            command.Options.Add(option);
+        }
 
         command.SetAction(async (parse, _) =>
         {
             var options = new SourceOptions { AllowExternalFiles = parse.GetValue(allowExternal) };
+            if (VSphereUrl.Is(parse.GetValue(image)!))
+            {
+                // The description only: no disk is read, so no snapshot is taken.
+                using var vm = vsphere.Open(parse.GetValue(image)!, parse, context.Cancellation);
+                PrintVms(context, vm, parse.GetValue(json));
+                return 0;
+            }
+
+            vsphere.RefuseFor(parse.GetValue(image)!, parse);
             if (context.Registry.DetectVmSourceFile(parse.GetValue(image)!) is { } vmFormat)
             {
                 using var package = vmFormat.Open(parse.GetValue(image)!, options, context.Registry);

@@ -1,7 +1,9 @@
 using System.CommandLine;
+using V2V.Adapters.VMware.VSphere;
 using V2V.Core;
 using V2V.Core.Errors;
 using V2V.Core.Formats;
+using V2V.Core.Vm;
 using V2V.Guest.Inspection;
 using V2V.Guest.Windows;
 
@@ -18,10 +20,16 @@ public static class InspectCommand
 {
     public static Command Build(CliContext context)
     {
-        var source = new Argument<string>("SOURCE") { Description = "Disk image, block device or VM package file (OVA, OVF, VMX, XVA)" };
+        var source = new Argument<string>("SOURCE") { Description = "Disk image, block device, VM package file (OVA, OVF, VMX, XVA) or a VM on vCenter/ESXi (vsphere://USER@HOST/DC/vm/NAME)" };
         var json = new Option<bool>("--json") { Description = "Print as JSON" };
         var allowExternal = GuestCommand.AllowExternalOption();
+        var vsphere = new VSphereOptions();
         var command = new Command("inspect", "Inspect a guest's partitions, Windows and Hyper-V readiness (read-only)") { source, json, allowExternal };
+        foreach (var option in vsphere.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(async (parse, cancellation) =>
         {
             string path = parse.GetValue(source)!;
@@ -30,7 +38,18 @@ public static class InspectCommand
                 throw new UsageException("inspect reads a file, not standard input: a VM package must be given as a file");
             }
 
-            var report = await InspectAsync(context, path, new SourceOptions { AllowExternalFiles = parse.GetValue(allowExternal) }, cancellation).ConfigureAwait(false);
+            InspectReport report;
+            if (VSphereUrl.Is(path))
+            {
+                using var vm = vsphere.Open(path, parse, cancellation);
+                report = await InspectVmsAsync(path, vm, cancellation).ConfigureAwait(false);
+            }
+            else
+            {
+                vsphere.RefuseFor(path, parse);
+                report = await InspectAsync(context, path, new SourceOptions { AllowExternalFiles = parse.GetValue(allowExternal) }, cancellation).ConfigureAwait(false);
+            }
+
             if (parse.GetValue(json))
             {
                 context.Out.WriteLine(InspectJson.Serialize(report));
@@ -50,21 +69,27 @@ public static class InspectCommand
         if (context.Registry.DetectVmSourceFile(path) is { } vmFormat)
         {
             using var package = vmFormat.Open(path, options, context.Registry);
-            var disks = new List<InspectedDisk>();
-            await package.ForEachDiskAsync(async feed =>
-            {
-                using var disk = await PackageDiskSource.OpenAsync(feed, cancellation).ConfigureAwait(false);
-                var inspection = GuestInspector.Inspect(disk, feed.Name);
-                lock (disks)
-                {
-                    disks.Add(new InspectedDisk(feed.Vm.Name, feed.DiskNumber, inspection));
-                }
-            }, cancellation).ConfigureAwait(false);
-            return new InspectReport(path, package.Format, [.. disks.OrderBy(d => d.Vm, StringComparer.Ordinal).ThenBy(d => d.DiskNumber)]);
+            return await InspectVmsAsync(path, package, cancellation).ConfigureAwait(false);
         }
 
         using var source = context.Registry.Open(path, options);
         return new InspectReport(path, source.Describe().Format, [new InspectedDisk(null, null, GuestInspector.Inspect(source))]);
+    }
+
+    /// <summary>Every disk of every VM of a package or a vSphere VM, in VM and disk order.</summary>
+    private static async Task<InspectReport> InspectVmsAsync(string path, IVmSource package, CancellationToken cancellation)
+    {
+        var disks = new List<InspectedDisk>();
+        await package.ForEachDiskAsync(async feed =>
+        {
+            using var disk = await PackageDiskSource.OpenAsync(feed, cancellation).ConfigureAwait(false);
+            var inspection = GuestInspector.Inspect(disk, feed.Name);
+            lock (disks)
+            {
+                disks.Add(new InspectedDisk(feed.Vm.Name, feed.DiskNumber, inspection));
+            }
+        }, cancellation).ConfigureAwait(false);
+        return new InspectReport(path, package.Format, [.. disks.OrderBy(d => d.Vm, StringComparer.Ordinal).ThenBy(d => d.DiskNumber)]);
     }
 
     /// <summary>The one-line summary of a disk's guest; inspection problems become the line, never an error.</summary>
