@@ -19,6 +19,9 @@ public abstract record ProxyAction
     /// <summary>Forwards, but sends only the first <paramref name="Bytes"/> of the body and then closes the connection.</summary>
     public sealed record Cut(int Bytes) : ProxyAction;
 
+    /// <summary>Forwards, and passes the response body through <paramref name="Body"/> (a server that reports something else).</summary>
+    public sealed record Rewrite(Func<string, string> Body) : ProxyAction;
+
     public static Respond Http(int status, string body, string extraHeaders = "") =>
         new(Encoding.UTF8.GetBytes($"HTTP/1.1 {status} X\r\nContent-Type: text/xml\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\n{extraHeaders}\r\n{body}"));
 }
@@ -127,6 +130,11 @@ public sealed class FaultProxy : IDisposable
 
         using var response = await _upstream.SendAsync(forward);
         byte[] body = await response.Content.ReadAsByteArrayAsync();
+        if (action is ProxyAction.Rewrite rewrite)
+        {
+            body = Encoding.UTF8.GetBytes(rewrite.Body(Encoding.UTF8.GetString(body)));
+        }
+
         var head = new StringBuilder("HTTP/1.1 ").Append((int)response.StatusCode).Append(' ').Append(response.ReasonPhrase).Append("\r\n");
         foreach (var header in response.Headers.Concat(response.Content.Headers))
         {
