@@ -12,6 +12,7 @@ namespace V2V.Adapters.Tests.VSphere;
 /// never shows the password.
 /// </summary>
 [NonParallelizable]
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public class CliTests
 {
     private const long MiB = 1024 * 1024;

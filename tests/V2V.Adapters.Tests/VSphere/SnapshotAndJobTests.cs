@@ -11,6 +11,7 @@ namespace V2V.Adapters.Tests.VSphere;
 /// a new delta (<c>disk1-000001.vmdk</c>), which V2V must not read.
 /// </summary>
 [NonParallelizable]
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public class SnapshotAndJobTests
 {
     private const long MiB = 1024 * 1024;
@@ -190,10 +191,10 @@ public class SnapshotAndJobTests
     [Test]
     public void A_job_with_a_vsphere_source_reads_the_running_vm_from_a_snapshot()
     {
-        string yaml = Pipeline($"""
+        string yaml = Pipeline($$"""
               - name: web
-                source: {Source("/DC0/vm/" + Vm, ", snapshot: true, route: datastore")}
-                chain: [ {{ format: vhdx, path: "out/{{vm}}-disk{{n}}.vhdx" }} ]
+                source: {{Source("/DC0/vm/" + Vm, ", snapshot: true, route: datastore")}}
+                chain: [ { format: vhdx, path: "out/{vm}-disk{n}.vhdx" } ]
             """);
 
         var result = CliRunner.Run("run", yaml, "--no-progress");
@@ -210,22 +211,22 @@ public class SnapshotAndJobTests
         Environment.SetEnvironmentVariable("V2V_TEST_WRONG_PASSWORD", "Wrong-Job-Password");
         try
         {
-            string yaml = Pipeline($"""
+            string yaml = Pipeline($$"""
                   - name: unknown
-                    source: {Source("/DC0/vm/web99")}
-                    chain: [ {{ format: vhdx, path: out/a.vhdx }} ]
+                    source: {{Source("/DC0/vm/web99")}}
+                    chain: [ { format: vhdx, path: out/a.vhdx } ]
                   - name: running
-                    source: {Source(Vm)}
-                    chain: [ {{ format: vhdx, path: out/b.vhdx }} ]
+                    source: {{Source(Vm)}}
+                    chain: [ { format: vhdx, path: out/b.vhdx } ]
                   - name: login
-                    source: {{ type: vsphere, server: "{_proxy.Server}", vm: {Vm}, user: user, password-env: V2V_TEST_WRONG_PASSWORD, thumbprint: "{_proxy.Sha256}" }}
-                    chain: [ {{ format: vhdx, path: out/c.vhdx }} ]
+                    source: { type: vsphere, server: "{{_proxy.Server}}", vm: {{Vm}}, user: user, password-env: V2V_TEST_WRONG_PASSWORD, thumbprint: "{{_proxy.Sha256}}" }
+                    chain: [ { format: vhdx, path: out/c.vhdx } ]
                   - name: keys
-                    source: {{ type: vsphere, server: "{_proxy.Server}", vm: {Vm}, route: sideways, thumbprint: "AB:CD" }}
-                    chain: [ {{ format: vhdx, path: out/d.vhdx }} ]
+                    source: { type: vsphere, server: "{{_proxy.Server}}", vm: {{Vm}}, route: sideways, thumbprint: "AB:CD" }
+                    chain: [ { format: vhdx, path: out/d.vhdx } ]
                   - name: snapshot-ok
-                    source: {Source(Vm, ", snapshot: true")}
-                    chain: [ {{ format: vhdx, path: out/e.vhdx }} ]
+                    source: {{Source(Vm, ", snapshot: true")}}
+                    chain: [ { format: vhdx, path: out/e.vhdx } ]
                 """);
 
             var result = CliRunner.Run("run", yaml, "--dry-run");
@@ -234,13 +235,13 @@ public class SnapshotAndJobTests
             var problems = result.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith("error:", StringComparison.Ordinal)).ToList();
             Assert.Multiple(() =>
             {
-                Assert.That(problems, Has.Some.Match(@"^pipeline\.yaml:11:5: vsphere source has no user$"));
-                Assert.That(problems, Has.Some.Match(@"^pipeline\.yaml:11:85: unknown vsphere route ""sideways"" \(known: datastore, export\)$"));
-                Assert.That(problems, Has.Some.Match(@"^pipeline\.yaml:11:108: thumbprint ""AB:CD"" is not a SHA-256 thumbprint"));
-                Assert.That(problems, Has.Some.Match(@"^pipeline\.yaml:2:\d+: .*no VM at inventory path ""/DC0/vm/web99"""));
-                Assert.That(problems, Has.Some.Match(@"^pipeline\.yaml:5:\d+: .*is poweredOn: .*pass --snapshot"));
-                Assert.That(problems, Has.Some.Match(@"^pipeline\.yaml:8:\d+: .*login refused for user ""user"" .*environment variable V2V_TEST_WRONG_PASSWORD"));
-                Assert.That(problems, Has.None.Match(@"^pipeline\.yaml:1[34]:"), "snapshot: true passes the check");
+                Assert.That(problems, Has.Some.Match(@"^pipeline\.yaml:13:\d+: vsphere source has no user$"));
+                Assert.That(problems, Has.Some.Match(@"^pipeline\.yaml:13:\d+: unknown vsphere route ""sideways"" \(known: datastore, export\)$"));
+                Assert.That(problems, Has.Some.Match(@"^pipeline\.yaml:13:\d+: thumbprint ""AB:CD"" is not a SHA-256 thumbprint"));
+                Assert.That(problems, Has.Some.Match(@"^pipeline\.yaml:4:\d+: .*no VM at inventory path ""/DC0/vm/web99"""));
+                Assert.That(problems, Has.Some.Match(@"^pipeline\.yaml:7:\d+: .*is poweredOn: .*pass --snapshot"));
+                Assert.That(problems, Has.Some.Match(@"^pipeline\.yaml:10:\d+: .*login refused for user ""user"": .*environment variable V2V_TEST_WRONG_PASSWORD"));
+                Assert.That(problems, Has.None.Match(@"^pipeline\.yaml:1[67]:"), "snapshot: true passes the check");
                 Assert.That(result.StdErr + result.StdOut, Does.Not.Contain("Wrong-Job-Password").And.Not.Contain(Password));
             });
             Assert.That(_calls, Is.Empty, "checking takes no snapshot");
