@@ -4,15 +4,16 @@ using V2V.TestSupport;
 
 // V2V benchmark: builds fixtures, then times `v2v convert` against `qemu-img convert` on the same
 // input in the same run, and prints the ratios the issues ask for. Run from the repository root:
-//   dotnet run -c Release --project tests/V2V.Benchmarks [-- --repeat 5] [--v2v PATH] [--only vhdx,vmdk,ova,xva,chain,sparse,inspect]
+//   dotnet run -c Release --project tests/V2V.Benchmarks [-- --repeat 5] [--v2v PATH] [--only vhdx,vmdk,ova,xva,chain,sparse,inspect,vsphere]
 // Needs qemu-img, GNU time (/usr/bin/time) and clang: apt-get install qemu-utils time clang; the
 // inspect case also needs the guest fixture's tools (ntfs-3g, libhivex-bin, libwin-hivex-perl),
-// strace (bytes read) and virt-inspector (libguestfs-tools).
+// strace (bytes read) and virt-inspector (libguestfs-tools); the vsphere case needs curl and the
+// simulator tests/run.sh builds (artifacts/tools/vcsim/vcsim, else /tmp/vcsim-v2v/vcsim).
 // v2v is measured as installed: the native executable `dotnet publish -r linux-x64` makes (see the
 // README); --v2v PATH measures an executable built already (e.g. with -p:IlcInstructionSet=x86-64-v2).
 
 int repeat = Option("--repeat") is { } r ? int.Parse(r, CultureInfo.InvariantCulture) : 5;
-var only = Option("--only")?.Split(',') ?? ["vhdx", "vmdk", "ova", "xva", "chain", "sparse", "inspect"];
+var only = Option("--only")?.Split(',') ?? ["vhdx", "vmdk", "ova", "xva", "chain", "sparse", "inspect", "vsphere"];
 string root = RepositoryPaths.Root;
 string work = Path.Combine(root, "bench-work");
 Directory.CreateDirectory(work);
@@ -268,6 +269,67 @@ if (only.Contains("inspect"))
     var virtInspector = Time("virt-inspector", ["--format=vhdx", "-a", guestVhdx], sync: false);
     rows.Add(Row("v2v inspect of a 64 GiB dynamic VHDX (Server 2003 guest) vs virt-inspector (TCG)", virtInspector, inspectRun, string.Create(CultureInfo.InvariantCulture,
         $"{inspectRun.Seconds:0.000} s (target < 1 s: {(inspectRun.Seconds < 1 ? "met" : "MISSED")}); read {bytesRead / (double)MiB:0.0} MiB of the image (target <= 32 MiB: {(bytesRead <= 32 * MiB ? "met" : "MISSED")})")));
+}
+
+// 8. A VM's 1 GiB / 25 % monolithicFlat disk read from govmomi's simulator over loopback (the
+//    datastore file route, parallel ranged GETs) and converted, against curl downloading the same
+//    -flat.vmdk from the same server into a file, interleaved. Neither flushes.
+if (only.Contains("vsphere"))
+{
+    string flatRaw = Fixture("scattered-1g.raw", 1024 * MiB, SparseImage.Scattered(1024 * MiB, 0.25, (int)MiB, seed: 11));
+    string simFolder = Path.Combine(work, "vcsim");
+    Directory.CreateDirectory(simFolder);
+    string simulator = new[] { Path.Combine(root, "artifacts", "tools", "vcsim", "vcsim"), "/tmp/vcsim-v2v/vcsim" }.First(File.Exists);
+    var simStart = new ProcessStartInfo(simulator) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+    simStart.Environment["TMPDIR"] = simFolder;
+    foreach (var a in (string[])["-listen", "127.0.0.1:0", "-key-type", "ecdsa256", "-exit-on-stdin-eof", "-autostart=false", "-username", "bench", "-password", "bench-password"])
+    {
+        simStart.ArgumentList.Add(a);
+    }
+
+    using var sim = Process.Start(simStart)!;
+    _ = sim.StandardError.BaseStream.CopyToAsync(Stream.Null);
+    using var info = System.Text.Json.JsonDocument.Parse(sim.StandardOutput.ReadLine()!);
+    var url = new Uri(info.RootElement.GetProperty("url").GetString()!);
+    string thumbprint = info.RootElement.GetProperty("sha256").GetString()!;
+    string vmFolder = Path.Combine(info.RootElement.GetProperty("datastores")[0].GetProperty("localPath").GetString()!, "DC0_H0_VM0");
+    File.Delete(Path.Combine(vmFolder, "disk1-flat.vmdk"));
+    Run("qemu-img", ["convert", "-f", "raw", "-O", "vmdk", "-o", "subformat=monolithicFlat", flatRaw, Path.Combine(vmFolder, "disk1.vmdk")]);
+    Environment.SetEnvironmentVariable("V2V_VSPHERE_PASSWORD", "bench-password");
+    string vsphereOut = Path.Combine(work, "vsphere-out");
+    string curlOut = Path.Combine(work, "curl-flat.vmdk");
+    var v2vRuns = new List<Measurement>();
+    var curlRuns = new List<Measurement>();
+    try
+    {
+        for (int i = 0; i < repeat; i++)
+        {
+            File.Delete(curlOut);
+            curlRuns.Add(Time("curl", ["-skf", "-o", curlOut, $"https://{url.Authority}/folder/DC0_H0_VM0/disk1-flat.vmdk?dcPath=DC0&dsName=LocalDS_0"]));
+            if (Directory.Exists(vsphereOut))
+            {
+                Directory.Delete(vsphereOut, recursive: true);
+            }
+
+            v2vRuns.Add(TimeV2v(["convert", $"vsphere://bench@{url.Authority}/DC0/vm/DC0_H0_VM0", vsphereOut, "--thumbprint", thumbprint, "--no-sync", "--force"]));
+        }
+    }
+    finally
+    {
+        sim.StandardInput.Close();
+        sim.WaitForExit(10_000);
+    }
+
+    if (new FileInfo(curlOut).Length != 1024 * MiB)
+    {
+        throw new InvalidOperationException($"curl downloaded {new FileInfo(curlOut).Length} bytes, not 1 GiB");
+    }
+
+    var curlRun = Median(curlRuns);
+    var vsphereRun = Median(v2vRuns);
+    rows.Add(Row("1 GiB / 25 % -flat.vmdk downloaded by curl from vcsim (reference)", null, curlRun, null));
+    rows.Add(Row("1 GiB / 25 % monolithicFlat disk of a vcsim VM -> VHDX (vsphere://, datastore route), no flush", null, vsphereRun,
+        $"{Ratio(vsphereRun.Seconds / curlRun.Seconds, 1.2)} of curl's download"));
 }
 
 Console.WriteLine();
