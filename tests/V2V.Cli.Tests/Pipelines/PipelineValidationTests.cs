@@ -101,7 +101,7 @@ public class PipelineValidationTests
             Assert.That(result.ExitCode, Is.EqualTo(2), result.StdErr);
             Assert.That(Problems(result), Is.EqualTo(new[]
             {
-                "pipeline.yaml:4:21: unknown source type \"qcow2\" (known: auto, ova, ovf, physical, raw, vhd, vhdx, vmdk, vmx, xva)",
+                "pipeline.yaml:4:21: unknown source type \"qcow2\" (known: auto, ova, ovf, physical, raw, vhd, vhdx, vmdk, vmx, vsphere, xva)",
                 "pipeline.yaml:8:12: every step has keep: false; at least one output must be kept",
             }));
         }

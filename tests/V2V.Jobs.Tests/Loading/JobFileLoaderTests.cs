@@ -35,7 +35,7 @@ public class JobFileLoaderTests
         yield return Case("a_source_that_is_not_a_mapping", Job.Replace("{ path: d.raw }", "d.raw", StringComparison.Ordinal),
             "4:13: source must be a mapping (type, path)");
         yield return Case("an_unknown_source_type_and_key", Job.Replace("{ path: d.raw }", "{ type: qcow2, colour: red, path: d.raw }", StringComparison.Ordinal),
-            "4:21: unknown source type \"qcow2\" (known: auto, ova, ovf, physical, raw, vhd, vhdx, vmdk, vmx, xva)",
+            "4:21: unknown source type \"qcow2\" (known: auto, ova, ovf, physical, raw, vhd, vhdx, vmdk, vmx, vsphere, xva)",
             "4:28: unknown key \"colour\" (expected one of: type, path)");
         yield return Case("a_source_without_path", Job.Replace("{ path: d.raw }", "{ type: raw }", StringComparison.Ordinal), "4:13: source has no path");
         yield return Case("a_source_outside_the_folder", Job.Replace("d.raw", "../d.raw", StringComparison.Ordinal),
