@@ -21,7 +21,7 @@ public class SourceProviderTests
     [Test]
     public void Type_names_come_from_the_format_registry_with_physical_auto_first_then_sorted()
     {
-        Assert.That(JobFiles.Registry.Sources.Types, Is.EqualTo(new[] { "auto", "ova", "ovf", "physical", "raw", "vhd", "vhdx", "vmdk", "vmx", "xva" }));
+        Assert.That(JobFiles.Registry.Sources.Types, Is.EqualTo(new[] { "auto", "ova", "ovf", "physical", "raw", "vhd", "vhdx", "vmdk", "vmx", "vsphere", "xva" }));
         Assert.That(Registry(new MemoryDisk(MiB)).Sources.Types, Does.Contain("remote"));
     }
 
