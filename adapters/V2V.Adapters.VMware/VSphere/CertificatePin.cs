@@ -60,8 +60,8 @@ public sealed class CertificatePin
         return accepted;
     }
 
-    /// <summary>The message for a refused certificate: its thumbprint and how to pin it.</summary>
-    public string Explain()
+    /// <summary>The message for a refused certificate: its thumbprint, how to check it on <paramref name="hostPort"/> and how to pin it.</summary>
+    public string Explain(string hostPort = "HOST:443")
     {
         if (Refused is not { } refused)
         {
@@ -70,6 +70,6 @@ public sealed class CertificatePin
 
         return _pinned is not null
             ? $"the server's certificate (SHA-256 {refused.Thumbprint}) is not the one pinned ({Format(_pinned)}); if the server's certificate was replaced on purpose, check the new one on the server and pin it with --thumbprint {refused.Thumbprint}"
-            : $"the server's certificate is not trusted ({refused.Errors}); its SHA-256 thumbprint is {refused.Thumbprint}. If that is your server's (check with: echo | openssl s_client -connect HOST:443 2>/dev/null | openssl x509 -noout -fingerprint -sha256), pin it with --thumbprint {refused.Thumbprint}";
+            : $"the server's certificate is not trusted ({refused.Errors}); its SHA-256 thumbprint is {refused.Thumbprint}. If that is your server's (check with: echo | openssl s_client -connect {hostPort} 2>/dev/null | openssl x509 -noout -fingerprint -sha256), pin it with --thumbprint {refused.Thumbprint}";
     }
 }

@@ -151,7 +151,7 @@ public sealed class VimClient : IDisposable
         }
         catch (HttpRequestException e) when (e.InnerException is AuthenticationException || _pin.Refused is not null)
         {
-            throw new VSphereException(Server, _pin.Explain(), VSphereException.Usage, e);
+            throw new VSphereException(Server, _pin.Explain($"{Endpoint.Sdk.Host}:{Endpoint.Sdk.Port}"), VSphereException.Usage, e);
         }
         catch (HttpRequestException e)
         {

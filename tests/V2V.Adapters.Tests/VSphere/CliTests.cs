@@ -188,7 +188,7 @@ public class CliTests
         var unpinned = CliRunner.Run("info", Url("DC0_H0_VM0"), "--password-file", _passwordFile);
         var wrong = CliRunner.Run("info", Url("DC0_H0_VM0"), "--password-file", _passwordFile, "--thumbprint", zeros);
 
-        AssertOneError(unpinned, 2, $"its SHA-256 thumbprint is {_sim.Sha256}", $"pin it with --thumbprint {_sim.Sha256}");
+        AssertOneError(unpinned, 2, $"its SHA-256 thumbprint is {_sim.Sha256}", $"openssl s_client -connect {_sim.Url.Authority} ", $"pin it with --thumbprint {_sim.Sha256}");
         AssertOneError(wrong, 2, $"(SHA-256 {_sim.Sha256}) is not the one pinned ({zeros})", $"--thumbprint {_sim.Sha256}");
     }
 
