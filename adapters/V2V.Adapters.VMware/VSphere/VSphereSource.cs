@@ -26,7 +26,8 @@ public enum VSphereRoute
 
 /// <summary>
 /// A VM read straight from vCenter or ESXi: its description from <c>config</c>, its disks through
-/// the datastore file route (<see cref="RemoteVmdkDisk"/>), streamed into the pipeline with no
+/// the datastore file route (<see cref="RemoteVmdkDisk"/>) or, with <see cref="VSphereRoute.Export"/>,
+/// through an export lease (<see cref="VSphereExport"/>), streamed into the pipeline with no
 /// temporary file. A VM that is not powered off is refused (its disks change while read). The
 /// session is logged out when the source is disposed, on success and failure alike.
 /// </summary>
@@ -34,11 +35,14 @@ public sealed class VSphereSource : IVmSource
 {
     private readonly VimClient _client;
     private readonly VSphereVm _vm;
+    private readonly CertificatePin _pin;
 
-    private VSphereSource(VimClient client, VSphereVm vm, string path)
+    private VSphereSource(VimClient client, VSphereVm vm, CertificatePin pin, VSphereRoute route, string path)
     {
         _client = client;
         _vm = vm;
+        _pin = pin;
+        Route = route;
         Path = path;
         Vms = [vm.Description];
     }
@@ -53,11 +57,15 @@ public sealed class VSphereSource : IVmSource
 
     public VSphereVm Vm => _vm;
 
+    /// <summary>How <see cref="ForEachDiskAsync"/> reads the disks.</summary>
+    public VSphereRoute Route { get; }
+
     /// <exception cref="VSphereException">Connect, login, find or describe failed, or the VM is powered on (exit 2).</exception>
     public static VSphereSource Open(VSphereSourceOptions options, CancellationToken cancellationToken = default)
     {
         var endpoint = VSphereEndpoint.Parse(options.Server);
-        var client = VimClient.Connect(endpoint, options.User, options.Password, new CertificatePin(options.Thumbprint), cancellationToken);
+        var pin = new CertificatePin(options.Thumbprint);
+        var client = VimClient.Connect(endpoint, options.User, options.Password, pin, cancellationToken);
         try
         {
             var vm = VSphereVmReader.Read(client, VSphereInventory.Find(client, options.Vm));
@@ -66,7 +74,8 @@ public sealed class VSphereSource : IVmSource
                 throw new VSphereException(client.Server, $"VM {vm.Found.InventoryPath} is {vm.PowerState}: its disks change while it runs; shut it down (guest shutdown, then check it is powered off) and run again", VSphereException.Usage);
             }
 
-            foreach (var disk in vm.Disks)
+            // The export route reads what the server streams; the file route needs each disk's files.
+            foreach (var disk in options.Route == VSphereRoute.Datastore ? vm.Disks : [])
             {
                 if (disk.File is null)
                 {
@@ -79,7 +88,7 @@ public sealed class VSphereSource : IVmSource
                 }
             }
 
-            return new VSphereSource(client, vm, $"vsphere://{options.User}@{endpoint.Sdk.Authority}{vm.Found.InventoryPath}");
+            return new VSphereSource(client, vm, pin, options.Route, $"vsphere://{options.User}@{endpoint.Sdk.Authority}{vm.Found.InventoryPath}");
         }
         catch
         {
@@ -88,12 +97,18 @@ public sealed class VSphereSource : IVmSource
         }
     }
 
-    /// <summary>Opens one disk of the VM (its chain as the descriptors name it), for <c>info</c> or a single-disk conversion.</summary>
+    /// <summary>Opens one disk of the VM (its chain as the descriptors name it), for <c>info</c> or a single-disk conversion; always through the datastore file route (an export stream cannot seek).</summary>
     public RemoteVmdkDisk OpenDisk(VSphereDisk disk, CancellationToken cancellationToken = default) =>
         RemoteVmdkDisk.Open(_client, _vm.Found.DatacenterPath, disk.File!, cancellationToken);
 
     public async Task ForEachDiskAsync(Func<VmDiskFeed, Task> convert, CancellationToken cancellationToken)
     {
+        if (Route == VSphereRoute.Export)
+        {
+            await VSphereExport.CopyAsync(_client, _vm, _pin, convert, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         int number = 0;
         foreach (var disk in _vm.Disks)
         {
