@@ -131,7 +131,7 @@ public sealed partial class HttpNfcLease
         {
             string key = url.ChildValue("key") ?? throw client.Malformed("the export lease offers a file without a key");
             string text = url.ChildValue("url") ?? throw client.Malformed($"the export lease offers {key} without a URL");
-            var (resolved, onServer) = Resolve(client, key, text);
+            var (resolved, onServer) = Resolve(client.Endpoint, key, text);
             string? disk = url.ChildValue("disk");
             bool isDisk = disk is null ? resolved.AbsolutePath.EndsWith(".vmdk", StringComparison.OrdinalIgnoreCase) : disk == "true";
             devices.Add(new LeaseDevice(key, resolved, url.ChildValue("sslThumbprint") is { Length: > 0 } thumbprint ? thumbprint : null, isDisk, onServer));
@@ -146,10 +146,10 @@ public sealed partial class HttpNfcLease
     /// A lease URL made usable: a "*" host is the host the session connected to (as the vSphere API
     /// reference says), with the URL's own port if it has one, else the session's port. Only https.
     /// </summary>
-    public static (Uri Url, bool OnServer) Resolve(VimClient client, string key, string url) => Resolve(client.Endpoint, client.Server, key, url);
-
-    internal static (Uri Url, bool OnServer) Resolve(VSphereEndpoint endpoint, string server, string key, string url)
+    /// <exception cref="VSphereException">Not a URL, over 4096 characters, or not https (exit 2).</exception>
+    public static (Uri Url, bool OnServer) Resolve(VSphereEndpoint endpoint, string key, string url)
     {
+        string server = endpoint.Display;
         if (url.Length > MaxUrlLength)
         {
             throw new VSphereException(server, $"the export lease's URL for {key} is over {MaxUrlLength} characters", VSphereException.Usage);

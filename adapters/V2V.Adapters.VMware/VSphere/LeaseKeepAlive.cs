@@ -10,7 +10,7 @@ namespace V2V.Adapters.VMware.VSphere;
 /// server) fails the copy at once; calls that get no answer are retried at the next tick until
 /// the lease's timeout has passed since the last one that did.
 /// </summary>
-internal sealed class LeaseKeepAlive : IDisposable
+public sealed class LeaseKeepAlive : IDisposable
 {
     private readonly HttpNfcLease _lease;
     private readonly Func<int> _percent;
