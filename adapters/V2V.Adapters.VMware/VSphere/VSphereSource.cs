@@ -26,7 +26,8 @@ public enum VSphereRoute
 
 /// <summary>
 /// A VM read straight from vCenter or ESXi: its description from <c>config</c>, its disks through
-/// the datastore file route (<see cref="RemoteVmdkDisk"/>), streamed into the pipeline with no
+/// the datastore file route (<see cref="RemoteVmdkDisk"/>) or, with <see cref="VSphereRoute.Export"/>,
+/// through an export lease (<see cref="VSphereExport"/>), streamed into the pipeline with no
 /// temporary file. A VM that is not powered off is refused (its disks change while read) unless
 /// <see cref="VSphereSourceOptions.Snapshot"/> asks for a snapshot: then the disks are read as a
 /// <see cref="VSphereSnapshot"/> V2V takes when they are first read and removes when the source is
@@ -36,14 +37,17 @@ public sealed class VSphereSource : IVmSource
 {
     private readonly VimClient _client;
     private readonly VSphereVm _vm;
+    private readonly CertificatePin _pin;
     private readonly bool _snapshot;
     private VSphereSnapshot? _taken;
 
-    private VSphereSource(VimClient client, VSphereVm vm, string path, bool snapshot)
+    private VSphereSource(VimClient client, VSphereVm vm, CertificatePin pin, VSphereSourceOptions options, string path)
     {
         _client = client;
         _vm = vm;
-        _snapshot = snapshot;
+        _pin = pin;
+        _snapshot = options.Snapshot;
+        Route = options.Route;
         Path = path;
         Vms = [vm.Description];
     }
@@ -57,6 +61,9 @@ public sealed class VSphereSource : IVmSource
     public IReadOnlyList<string> Files => [];
 
     public VSphereVm Vm => _vm;
+
+    /// <summary>How <see cref="ForEachDiskAsync"/> reads the disks.</summary>
+    public VSphereRoute Route { get; }
 
     /// <summary>The snapshot V2V took to read the disks (with <see cref="VSphereSourceOptions.Snapshot"/>, once they were read), or null.</summary>
     public VSphereSnapshot? Snapshot => _taken;
@@ -86,9 +93,19 @@ public sealed class VSphereSource : IVmSource
                 throw new VSphereException(client.Server, $"VM {vm.Found.InventoryPath} is {vm.PowerState}: its disks change while it runs; shut it down (guest shutdown, then check it is powered off) and run again, or pass --snapshot (in a job file, snapshot: true) to read a snapshot V2V takes and removes afterwards", VSphereException.Usage);
             }
 
-            CheckDisks(client, vm, vm.Disks);
-            CheckDatastores(client, vm);
-            return new VSphereSource(client, vm, $"vsphere://{options.User}@{client.Endpoint.Sdk.Authority}{vm.Found.InventoryPath}", options.Snapshot);
+            if (options.Route == VSphereRoute.Export && options.Snapshot)
+            {
+                throw new VSphereException(client.Server, "--snapshot reads the snapshot's files through the datastore route; the export route (--route export) exports a powered-off VM only: drop one of them", VSphereException.Usage);
+            }
+
+            // The export route reads what the server streams; the file route needs each disk's files.
+            if (options.Route == VSphereRoute.Datastore)
+            {
+                CheckDisks(client, vm, vm.Disks);
+                CheckDatastores(client, vm);
+            }
+
+            return new VSphereSource(client, vm, new CertificatePin(options.Thumbprint), options, $"vsphere://{options.User}@{client.Endpoint.Sdk.Authority}{vm.Found.InventoryPath}");
         }
         catch
         {
@@ -152,12 +169,18 @@ public sealed class VSphereSource : IVmSource
         return _taken.Disks;
     }
 
-    /// <summary>Opens one disk of the VM (its chain as the descriptors name it), for <c>info</c> or a single-disk conversion.</summary>
+    /// <summary>Opens one disk of the VM (its chain as the descriptors name it), for <c>info</c> or a single-disk conversion; always through the datastore file route (an export stream cannot seek).</summary>
     public RemoteVmdkDisk OpenDisk(VSphereDisk disk, CancellationToken cancellationToken = default) =>
         RemoteVmdkDisk.Open(_client, _vm.Found.DatacenterPath, disk.File!, cancellationToken);
 
     public async Task ForEachDiskAsync(Func<VmDiskFeed, Task> convert, CancellationToken cancellationToken)
     {
+        if (Route == VSphereRoute.Export)
+        {
+            await VSphereExport.CopyAsync(_client, _vm, _pin, convert, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         int number = 0;
         foreach (var disk in DisksToRead(cancellationToken))
         {

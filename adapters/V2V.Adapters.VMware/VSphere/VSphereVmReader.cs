@@ -175,7 +175,19 @@ public static class VSphereVmReader
             return null;
         }
 
-        (ControllerKind Kind, string? Model)? bus = VimXml.TypeOf(controller) switch
+        if (Controller(VimXml.TypeOf(controller)) is not { } found)
+        {
+            return null;
+        }
+
+        long? capacity = Long(device.ChildValue("capacityInBytes")) ?? Long(device.ChildValue("capacityInKB")) * 1024;
+        return new VmDrive(kind, found.Kind, found.Model, Int(controller.ChildValue("busNumber")) ?? 0, Int(device.ChildValue("unitNumber")) ?? 0,
+            device.Child("backing")?.ChildValue("fileName"), kind == DriveKind.Disk ? capacity : null);
+    }
+
+    /// <summary>A controller's vim25 type ("ParaVirtualSCSIController") as the bus and model a .vmx names; null for one V2V does not know.</summary>
+    internal static (ControllerKind Kind, string? Model)? Controller(string? vimType) =>
+        vimType switch
         {
             "VirtualIDEController" => (ControllerKind.Ide, null),
             "ParaVirtualSCSIController" => (ControllerKind.Scsi, "pvscsi"),
@@ -186,15 +198,6 @@ public static class VSphereVmReader
             "VirtualNVMEController" => (ControllerKind.Nvme, "nvme"),
             _ => null,
         };
-        if (bus is not { } found)
-        {
-            return null;
-        }
-
-        long? capacity = Long(device.ChildValue("capacityInBytes")) ?? Long(device.ChildValue("capacityInKB")) * 1024;
-        return new VmDrive(kind, found.Kind, found.Model, Int(controller.ChildValue("busNumber")) ?? 0, Int(device.ChildValue("unitNumber")) ?? 0,
-            device.Child("backing")?.ChildValue("fileName"), kind == DriveKind.Disk ? capacity : null);
-    }
 
     private static VSphereDisk Disk(VimClient client, XElement device, VmDrive drive)
     {

@@ -22,6 +22,9 @@ public abstract record ProxyAction
     /// <summary>Forwards, and passes the response body through <paramref name="Body"/> (a server that reports something else).</summary>
     public sealed record Rewrite(Func<string, string> Body) : ProxyAction;
 
+    /// <summary>Forwards after waiting this long (a slow server).</summary>
+    public sealed record Delay(int Milliseconds) : ProxyAction;
+
     public static Respond Http(int status, string body, string extraHeaders = "") =>
         new(Encoding.UTF8.GetBytes($"HTTP/1.1 {status} X\r\nContent-Type: text/xml\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\n{extraHeaders}\r\n{body}"));
 }
@@ -29,7 +32,7 @@ public abstract record ProxyAction
 /// <summary>
 /// A TLS man in the middle for fault tests: forwards requests to the simulator, except those its
 /// <see cref="Rule"/> answers itself (a SOAP fault, a DTD, a huge response, a connection cut
-/// mid-body). Its own self-signed certificate's thumbprint is <see cref="Sha256"/>.
+/// mid-body) or delays. Its own self-signed certificate's thumbprint is <see cref="Sha256"/>.
 /// </summary>
 public sealed class FaultProxy : IDisposable
 {
@@ -112,6 +115,11 @@ public sealed class FaultProxy : IDisposable
         {
             await tls.WriteAsync(respond.Raw);
             return true;
+        }
+
+        if (action is ProxyAction.Delay delay)
+        {
+            await Task.Delay(delay.Milliseconds);
         }
 
         using var forward = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(_target, request.Target));
