@@ -45,8 +45,8 @@ public static class GuestReports
 
     /// <summary>
     /// Inspects <paramref name="source"/> and reports it as disk <paramref name="disk"/>. A disk that
-    /// cannot be read at all (bad image, I/O error) gives a report whose finding says so and a null
-    /// inspection: inspecting never fails a conversion or a plan.
+    /// cannot be read at all (bad image, I/O error, a reader's bug) gives a report whose finding says
+    /// so and a null inspection: inspecting never fails a conversion or a plan. Cancellation passes.
     /// </summary>
     public static (DiskInspection? Inspection, GuestReport Report) Inspect(IDiskSource source, int disk, string? name = null)
     {
@@ -55,9 +55,14 @@ public static class GuestReports
             var inspection = GuestInspector.Inspect(source, name);
             return (inspection, From(inspection, disk));
         }
-        catch (Exception e) when (e is V2VException or IOException)
+        catch (Exception e) when (e is V2VException or IOException or UnauthorizedAccessException)
         {
             return (null, new GuestReport(disk, "unknown") { Findings = [$"could not inspect disk {disk}: {e.Message}"] });
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+        {
+            // A reader's bug costs the inspection, not the conversion it is part of; the finding names it.
+            return (null, new GuestReport(disk, "unknown") { Findings = [$"could not inspect disk {disk}: internal error: {e.GetType().Name}: {e.Message}"] });
         }
     }
 }
