@@ -46,13 +46,13 @@ public sealed record GuestReport(int Disk, string Os)
     /// <summary>What could not be read (damaged tables, hives, files), in plain sentences.</summary>
     public IReadOnlyList<string> Findings { get; init; } = [];
 
-    /// <summary>"Microsoft Windows Server 2003 Service Pack 2 (5.2 build 3790, x86)", "Linux (ext4, XFS), not inspected further" or "no Windows or Linux found".</summary>
+    /// <summary>"Microsoft Windows Server 2003 Service Pack 2 (5.2 build 3790, x86)", "Linux (ext4, XFS), not inspected further" or "no Windows or Linux found" (with the first finding).</summary>
     [JsonIgnore]
     public string System => Os switch
     {
         "windows" => $"{ProductName ?? "Windows (product unknown)"}{(ServicePack is null ? "" : $" {ServicePack}")} ({(Version is null ? "" : $"{Version}{(Build is null ? "" : $" build {Build}")}, ")}{Architecture ?? "architecture unknown"})",
         "linux" => $"Linux ({string.Join(", ", FileSystems ?? [])}), not inspected further",
-        _ => Findings.Count > 0 ? $"not inspected ({Findings[0]})" : "no Windows or Linux found",
+        _ => Findings.Count > 0 ? $"no Windows or Linux found ({Findings[0]})" : "no Windows or Linux found",
     };
 
     /// <summary>"generation 1: fixable (ide-boot), generation 2: blocked (...)", or null without a verdict.</summary>
