@@ -1,19 +1,19 @@
 using System.Text;
 using V2V.Core.Conversion;
-using V2V.Core.Disks;
-using V2V.Core.Errors;
 using V2V.Core.Formats;
 using V2V.Core.Output;
 using V2V.Core.Vm;
 using V2V.Guest.Inspection;
+using V2V.Guest.Partitions;
 
 namespace V2V.Adapters.HyperV.VmDefinition;
 
 /// <summary>
 /// Writes <c>&lt;vm&gt;.ps1</c> and <c>&lt;vm&gt;.hyperv.json</c> beside a converted VM's disks, after
-/// reading the converted boot disk's partition table to confirm (or overrule) the generation and
-/// inspecting its guest (<see cref="GuestInspector"/>), whose findings win over the source's guest OS
-/// id. Inspection problems never fail the conversion: the mapping then falls back to the hint.
+/// inspecting the converted boot disk once (<see cref="GuestReports.Inspect"/>): its partition table
+/// confirms (or overrules) the generation, its guest's facts win over the source's guest OS id, and
+/// the report goes back for vm.json. Inspection problems never fail the conversion: they become the
+/// report's findings and the mapping falls back to the hint.
 /// </summary>
 public sealed class HyperVDefinitionWriter(HyperVOptions options, FormatRegistry formats, TimeProvider? clock = null) : IVmDefinitionWriter
 {
@@ -28,33 +28,27 @@ public sealed class HyperVDefinitionWriter(HyperVOptions options, FormatRegistry
     /// <summary><c>&lt;folder&gt;/&lt;vm&gt;.hyperv.json</c>, the definition the script was made from.</summary>
     public static string DefinitionPath(string folder, VmDescription vm) => Path.Combine(folder, vm.FileSafeName + ".hyperv.json");
 
-    public IReadOnlyList<string> Write(ConvertedVm vm, string folder, Func<int, string> convertedDiskFile, OutputSet outputs)
+    public VmDefinitionOutcome Write(ConvertedVm vm, string folder, Func<int, string> convertedDiskFile, OutputSet outputs)
     {
         var boot = BootStyle.Unknown;
         GuestFacts? guest = null;
+        GuestReport? report = null;
         if (vm.Disks.Count > 0)
         {
-            using var disk = formats.Open(convertedDiskFile(vm.Disks.Min(d => d.Disk)), SourceOptions.Default);
-            boot = BootDiskInspector.Inspect(disk);
-            guest = InspectGuest(disk);
+            int number = vm.Disks.Min(d => d.Disk);
+            using var disk = formats.Open(convertedDiskFile(number), SourceOptions.Default);
+            (var inspection, report) = GuestReports.Inspect(disk, number);
+            if (inspection is not null)
+            {
+                boot = inspection.BootStyle;
+                guest = GuestFacts.FromInspection(inspection);
+            }
         }
 
         var definition = HyperVMapper.Map(vm, boot, options, (clock ?? TimeProvider.System).GetUtcNow().UtcDateTime, guest);
         // UTF-8 with a byte order mark: Windows PowerShell 5.1 reads a script without one as ANSI.
         outputs.WriteBytes(ScriptPath(folder, vm.Vm), [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(PowerShellScript.Write(definition))]);
         outputs.WriteText(DefinitionPath(folder, vm.Vm), HyperVDefinitionJson.Write(definition));
-        return definition.Warnings;
-    }
-
-    private static GuestFacts? InspectGuest(IDiskSource disk)
-    {
-        try
-        {
-            return GuestFacts.FromInspection(GuestInspector.Inspect(disk));
-        }
-        catch (Exception e) when (e is V2VException or IOException)
-        {
-            return null;
-        }
+        return new VmDefinitionOutcome(definition.Warnings, report);
     }
 }

@@ -10,7 +10,7 @@ namespace V2V.Cli.Commands;
 /// <summary>
 /// <c>v2v convert PACKAGE FOLDER</c>: every disk of a VM package (OVA, OVF, VMX, XVA; OVA or XVA
 /// on a stream; a VM on vCenter or ESXi named by a vsphere:// URL) as <c>&lt;vm&gt;-diskN.&lt;ext&gt;</c>, with <c>&lt;vm&gt;.vm.json</c> and, for a
-/// Hyper-V format, the Hyper-V definition.
+/// Hyper-V format, the Hyper-V definition and the boot disk's guest and readiness verdict.
 /// </summary>
 internal static class ConvertVmVerb
 {
@@ -51,6 +51,15 @@ internal static class ConvertVmVerb
             }
 
             context.Out.WriteLine($"  vm        {vm.Vm.FileSafeName}.vm.json{(definitions is null ? "" : $", Hyper-V: {vm.Vm.FileSafeName}.ps1, {vm.Vm.FileSafeName}.hyperv.json")}");
+            if (vm.Guest is { } guest)
+            {
+                context.Out.WriteLine(Printable.Line($"  guest     disk {guest.Disk}: {guest.System}"));
+                if (guest.Verdict is { } verdict)
+                {
+                    context.Out.WriteLine(Printable.Line($"  hyper-v   {verdict}"));
+                }
+            }
+
             foreach (var warning in vm.Warnings ?? [])
             {
                 context.Out.WriteLine(Printable.Line($"  warning   {warning}"));

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using V2V.Core;
 using V2V.Core.Output;
+using V2V.Core.Vm;
 using V2V.Jobs;
 using V2V.Jobs.Loading;
 using V2V.Jobs.Planning;
@@ -12,7 +13,8 @@ namespace V2V.Cli.Commands;
 /// <summary>
 /// <c>v2v run PIPELINE.yaml</c>: every job checked before anything is copied (all problems at once,
 /// as FILE:LINE:COL), then run <c>parallel</c> at a time with one progress line per job, a summary
-/// table at the end and an optional JSON report.
+/// table at the end and an optional JSON report. Both the plan (<c>--dry-run</c>) and the run show
+/// each job's guest inspection and Hyper-V verdict.
 /// </summary>
 public static class RunCommand
 {
@@ -69,7 +71,13 @@ public static class RunCommand
 
             if (parse.GetValue(dryRun))
             {
-                PrintPlan(context.Out, document, jobs);
+                var guests = new List<IReadOnlyList<PlannedGuest>>();
+                foreach (var job in jobs)
+                {
+                    guests.Add(await PlanInspection.InspectAsync(job, context.Registry, context.Cancellation).ConfigureAwait(false));
+                }
+
+                PrintPlan(context.Out, document, jobs, guests);
                 return 0;
             }
 
@@ -80,6 +88,11 @@ public static class RunCommand
             foreach (var note in results.SelectMany(r => (r.Notes ?? []).Select(n => $"job {r.Name}: {n}")))
             {
                 context.Out.WriteLine($"note: {Printable.Line(note)}");
+            }
+
+            foreach (var (job, guest) in results.SelectMany(r => (r.Guests ?? []).Select(g => (r.Name, g))))
+            {
+                context.Out.WriteLine(Printable.Line($"guest: job {job}: {GuestLine(guest.Vm, guest)}{(guest.Verdict is { } verdict ? $"; Hyper-V {verdict}" : "")}"));
             }
 
             foreach (var failed in results.Where(r => !r.Succeeded))
@@ -120,10 +133,10 @@ public static class RunCommand
         return taken.Contains(full, StringComparer.Ordinal) ? "it is the pipeline, a source or an output of it" : null;
     }
 
-    private static void PrintPlan(TextWriter o, JobFile document, IReadOnlyList<PlannedJob> jobs)
+    private static void PrintPlan(TextWriter o, JobFile document, IReadOnlyList<PlannedJob> jobs, IReadOnlyList<IReadOnlyList<PlannedGuest>> guests)
     {
         o.WriteLine($"pipeline {document.File}: {jobs.Count} job(s), {document.Parallel} at a time; nothing will be written (--dry-run)");
-        foreach (var job in jobs)
+        foreach (var (job, jobGuests) in jobs.Zip(guests))
         {
             string size = job.Capacity is { } c ? $", {ByteSize.Format(c)}" : "";
             string vms = job.IsVm ? $", VM(s): {string.Join(", ", job.Vms.Select(v => $"{Printable.Line(v.Name)} ({v.Disks.Count()} disk(s))"))}" : "";
@@ -135,8 +148,20 @@ public static class RunCommand
                     ? $"  write {output.Path} ({what}){(output.Step.BlockSize is { } b ? $", block size {ByteSize.Format(b)}" : "")}"
                     : $"  skip  {output.Path} ({what}): keep: false, and every step is fed from the one read of the source");
             }
+
+            foreach (var guest in jobGuests)
+            {
+                o.WriteLine(Printable.Line(guest.Report is { } report ? $"  guest {GuestLine(guest.Vm, report)}" : $"  guest {(guest.Vm is null ? "" : $"VM \"{guest.Vm}\": ")}{guest.Note}"));
+                if (guest.Report?.Verdict is { } verdict)
+                {
+                    o.WriteLine(Printable.Line($"  hyper-v {verdict}"));
+                }
+            }
         }
     }
+
+    /// <summary>"VM \"web01\" disk 1: Microsoft Windows Server 2003 (5.2 build 3790, x86)", or "disk 1: ..." for a disk job.</summary>
+    private static string GuestLine(string? vm, GuestReport guest) => $"{(vm is null ? "" : $"VM \"{vm}\" ")}disk {guest.Disk}: {guest.System}";
 
     private static void PrintSummary(TextWriter o, IReadOnlyList<JobResult> results)
     {

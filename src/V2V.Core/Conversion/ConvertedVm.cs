@@ -28,6 +28,9 @@ public sealed record ConvertedVm(VmDescription Vm, IReadOnlyList<ConvertedDisk> 
     /// <summary>The final full path of <c>&lt;vm&gt;.vm.json</c>; null for a VM not converted.</summary>
     public string? DescriptionPath { get; init; }
 
+    /// <summary>What inspecting the converted boot disk found (written to vm.json as <c>guest</c>); null when no definition writer inspected it.</summary>
+    public GuestReport? Guest { get; init; }
+
     /// <summary>
     /// The VM as it would be converted, not read: disk n as <c>&lt;vm&gt;-diskN.&lt;extension&gt;</c>
     /// with the drive's declared capacity (0 when unknown) and no digest, for showing what a

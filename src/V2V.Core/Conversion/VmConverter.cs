@@ -6,7 +6,8 @@ namespace V2V.Core.Conversion;
 
 /// <summary>
 /// Converts every disk of every VM in a package, each disk read once and written to every output
-/// spec, and writes <c>&lt;vm&gt;.vm.json</c> for each VM. All outputs are renamed into place
+/// spec, and writes <c>&lt;vm&gt;.vm.json</c> for each VM (with the
+/// guest the definition writer found on the boot disk). All outputs are renamed into place
 /// together at the end, after the package's own checks (manifests, checksums) passed, or none are.
 /// </summary>
 public static class VmConverter
@@ -61,9 +62,11 @@ public static class VmConverter
             {
                 string descriptionPath = Path.GetFullPath(request.DescriptionPath(vm));
                 var record = new ConvertedVm(vm, [.. converted[vm].OrderBy(d => d.Disk)]) { DescriptionPath = descriptionPath };
+                // The definition first: it inspects the converted boot disk, and vm.json stores what it found.
+                var defined = request.Definitions?.Write(record, Path.GetDirectoryName(descriptionPath)!, n => outputs.PartialPathOf(request.Described.PathFor(vm, n)), outputs);
+                record = record with { Guest = defined?.Guest };
                 outputs.WriteText(descriptionPath, VmDescriptionJson.Serialize(record));
-                var warnings = request.Definitions?.Write(record, Path.GetDirectoryName(descriptionPath)!, n => outputs.PartialPathOf(request.Described.PathFor(vm, n)), outputs) ?? [];
-                result.Add(record with { Warnings = [.. vm.SourceWarnings, .. warnings] });
+                result.Add(record with { Warnings = [.. vm.SourceWarnings, .. defined?.Warnings ?? []] });
             }
 
             // CommitAll checks every output against every disk's files once more (one disk's output

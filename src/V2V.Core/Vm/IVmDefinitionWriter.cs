@@ -11,6 +11,9 @@ namespace V2V.Core.Vm;
 public interface IVmDefinitionWriter
 {
     /// <param name="convertedDiskFile">Path of the written (not yet renamed) file of disk n, for inspecting its partition table.</param>
-    /// <returns>Warnings to show the user.</returns>
-    IReadOnlyList<string> Write(ConvertedVm vm, string folder, Func<int, string> convertedDiskFile, OutputSet outputs);
+    /// <returns>Warnings to show the user, and what inspecting the converted boot disk found (stored in vm.json).</returns>
+    VmDefinitionOutcome Write(ConvertedVm vm, string folder, Func<int, string> convertedDiskFile, OutputSet outputs);
 }
+
+/// <summary>What a definition writer reports: warnings to show, and the guest it found on the boot disk (null if it did not inspect).</summary>
+public sealed record VmDefinitionOutcome(IReadOnlyList<string> Warnings, GuestReport? Guest = null);

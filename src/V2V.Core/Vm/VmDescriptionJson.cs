@@ -46,7 +46,7 @@ public static class VmDescriptionJson
         w.WriteEndArray();
     }) + "\n";
 
-    /// <summary>A converted VM: <c>{"vm": ..., "disks": [...]}</c>, and its warnings in the report form.</summary>
+    /// <summary>A converted VM: <c>{"vm": ..., "disks": [...], "guest": {...}}</c> (guest when inspected), and its warnings in the report form.</summary>
     public static void Write(Utf8JsonWriter w, ConvertedVm converted, VmJsonForm form)
     {
         w.WriteStartObject();
@@ -71,6 +71,12 @@ public static class VmDescriptionJson
         }
 
         w.WriteEndArray();
+        if (converted.Guest is { } guest)
+        {
+            w.WritePropertyName("guest");
+            guest.WriteTo(w);
+        }
+
         if (form == VmJsonForm.Report && converted.Warnings is { } warnings)
         {
             Strings(w, "warnings", warnings);

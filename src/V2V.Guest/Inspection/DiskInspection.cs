@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+using V2V.Guest.Partitions;
 using V2V.Guest.Windows;
 
 namespace V2V.Guest.Inspection;
@@ -15,6 +17,10 @@ public sealed record DiskInspection(string Name, long Capacity, string Partition
     public string? MbrSignature { get; init; }
 
     public Guid? GptDiskGuid { get; init; }
+
+    /// <summary>How the disk boots, from its partition table (<see cref="DiskLayout.BootStyle"/>); not part of the report.</summary>
+    [JsonIgnore]
+    public BootStyle BootStyle { get; init; }
 
     public IReadOnlyList<VolumeSummary> Volumes { get; init; } = [];
 

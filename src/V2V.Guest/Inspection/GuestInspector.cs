@@ -57,6 +57,7 @@ public static class GuestInspector
         {
             MbrSignature = layout.MbrDiskSignature?.ToString("X8", CultureInfo.InvariantCulture),
             GptDiskGuid = layout.GptDiskGuid,
+            BootStyle = layout.BootStyle,
             Volumes = [.. layout.Volumes.Select(v => new VolumeSummary(v.Number, v.Offset, v.Length, v.FileSystem.Describe(), v.PartitionType, v.IsActive))],
             Windows = windows,
             Linux = linux.Count > 0 ? new LinuxSummary(linux) : null,

@@ -32,4 +32,14 @@ public sealed record DiskLayout(PartitionScheme Scheme, IReadOnlyList<DiskVolume
     public bool IsDynamicDisk => Volumes.Any(v => v.FileSystem == FileSystemKind.DynamicDisk);
 
     public bool HasEfiSystemPartition => Volumes.Any(v => v.GptType == PartitionTypeNames.EfiSystem);
+
+    /// <summary>How the disk boots: GPT with or without an EFI system partition, MBR, or unknown.</summary>
+    public BootStyle BootStyle => Scheme switch
+    {
+        PartitionScheme.Gpt when GptUnreadable => BootStyle.Unknown,
+        PartitionScheme.Gpt => HasEfiSystemPartition ? BootStyle.GptWithEsp : BootStyle.GptWithoutEsp,
+        PartitionScheme.Mbr => BootStyle.Mbr,
+        // A whole-disk file system whose boot sector ends in 55 AA boots from BIOS like an MBR disk.
+        _ => HasBootSignature ? BootStyle.Mbr : BootStyle.Unknown,
+    };
 }

@@ -1,4 +1,5 @@
 using V2V.Core.Conversion;
+using V2V.Core.Vm;
 
 namespace V2V.Jobs.Running;
 
@@ -8,11 +9,16 @@ public sealed record JobOutput(string Path, string Format, string? Subformat, lo
 /// <summary>How a job ended: its outputs, or the error that stopped it and the exit code it stands for.</summary>
 /// <param name="Source">The source's name (<see cref="Sources.SourceSpec.Name"/>): a path, or an address.</param>
 /// <param name="Notes">Warnings of VM definitions and the outcome of acting on them (null for a disk job).</param>
-public sealed record JobResult(string Name, bool Succeeded, int ExitCode, string? Error, string Source, IReadOnlyList<JobOutput> Outputs, long BytesRead, double Seconds, IReadOnlyList<string>? Notes = null)
+/// <param name="Guests">
+/// What guest inspection found: a disk job's source (inspected before the copy), each VM's converted
+/// boot disk when a target hypervisor's definition inspected it (with <see cref="GuestReport.Vm"/>); null when nothing was inspected.
+/// </param>
+public sealed record JobResult(string Name, bool Succeeded, int ExitCode, string? Error, string Source, IReadOnlyList<JobOutput> Outputs, long BytesRead, double Seconds, IReadOnlyList<string>? Notes = null,
+    IReadOnlyList<GuestReport>? Guests = null)
 {
     /// <summary>A job whose outputs are all in place.</summary>
-    public static JobResult Success(JobSpec job, IReadOnlyList<JobOutput> outputs, long bytesRead, TimeSpan elapsed, IReadOnlyList<string>? notes = null) =>
-        new(job.Name, true, 0, null, job.Source.Name, outputs, bytesRead, elapsed.TotalSeconds, notes);
+    public static JobResult Success(JobSpec job, IReadOnlyList<JobOutput> outputs, long bytesRead, TimeSpan elapsed, IReadOnlyList<string>? notes = null, IReadOnlyList<GuestReport>? guests = null) =>
+        new(job.Name, true, 0, null, job.Source.Name, outputs, bytesRead, elapsed.TotalSeconds, notes, guests is { Count: > 0 } ? guests : null);
 
     /// <summary>A job that stopped with <paramref name="error"/> and left no output.</summary>
     public static JobResult Failure(JobSpec job, int exitCode, string error, TimeSpan elapsed) =>

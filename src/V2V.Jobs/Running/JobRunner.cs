@@ -6,6 +6,7 @@ using V2V.Core.Formats;
 using V2V.Core.Output;
 using V2V.Core.Pipeline;
 using V2V.Core.Vm;
+using V2V.Guest.Inspection;
 using V2V.Jobs.Planning;
 
 namespace V2V.Jobs.Running;
@@ -14,7 +15,8 @@ namespace V2V.Jobs.Running;
 /// Runs planned jobs, <c>parallel</c> at a time. Each job reads its source once and writes every
 /// kept step of its chain from that read; a failing job removes its own outputs and does not stop
 /// the others. A VM job's target hypervisor (<see cref="PlannedJob.Target"/>) writes its
-/// definitions beside each VM and acts once the outputs are in place.
+/// definitions beside each VM and acts once the outputs are in place. The result carries the guest
+/// inspection: a disk job's source, each VM's converted boot disk as its definition writer found it.
 /// </summary>
 public static class JobRunner
 {
@@ -83,9 +85,11 @@ public static class JobRunner
         var outputs = run.Job.Outputs.Where(o => o.Step.Keep).ToList();
         var plans = outputs.Select(o => new TargetPlan(o.Format, new TargetRequest(o.Path, disk.Capacity, o.Step.Subformat, o.Step.BlockSize, o.Step.SectorSize ?? disk.LogicalSectorSize))).ToList();
         var request = new DiskConversionRequest(disk, plans, run.Registry) { Overwrite = run.Job.Spec.Overwrite, Options = run.Options, Read = run.Read };
+        // A disk source reads at random: inspected where it lies, before the copy (a few MiB of reads).
+        var guest = GuestReports.Inspect(disk, 1, run.Job.Spec.Source.Name).Report;
         var outcome = await DiskConverter.ConvertAsync(request, run.Progress, run.Cancellation).ConfigureAwait(false);
         var written = outcome.Targets.Select(t => new JobOutput(t.Path, t.Format, t.Subformat, t.Capacity, t.FileLength, outcome.Copy.Digest, t.VerifiedDigest is not null)).ToList();
-        return JobResult.Success(run.Job.Spec, written, outcome.Copy.DataBytesRead, run.Clock.Elapsed);
+        return JobResult.Success(run.Job.Spec, written, outcome.Copy.DataBytesRead, run.Clock.Elapsed, guests: [guest]);
     }
 
     /// <summary>Every disk of every VM into every kept step, each VM's description and definition beside its disks, then the target's after-step.</summary>
@@ -115,7 +119,8 @@ public static class JobRunner
         // The outcome names each disk's files in the order of the kept steps, with their final paths.
         var written = vms.SelectMany(vm => vm.Disks.SelectMany(d => kept.Zip(d.Targets, (step, t) =>
             new JobOutput(Path.GetFullPath(t.Path), step.Format, step.Subformat, d.Capacity, t.FileLength, d.Digest, d.Verified)))).ToList();
-        return JobResult.Success(spec, written, vms.Sum(vm => vm.Disks.Sum(d => d.DataBytesRead)), run.Clock.Elapsed, notes);
+        var guests = vms.Where(vm => vm.Guest is not null).Select(vm => vm.Guest! with { Vm = vm.Vm.Name }).ToList();
+        return JobResult.Success(spec, written, vms.Sum(vm => vm.Disks.Sum(d => d.DataBytesRead)), run.Clock.Elapsed, notes, guests);
     }
 
     /// <summary>What both paths of one job share.</summary>

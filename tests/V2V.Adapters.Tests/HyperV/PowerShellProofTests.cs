@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using V2V.Adapters.HyperV.VmDefinition;
 using V2V.Core.Conversion;
 using V2V.Core.Vm;
+using V2V.Guest.Partitions;
 using V2V.TestSupport;
 
 namespace V2V.Adapters.Tests.HyperV;

@@ -1,6 +1,7 @@
 using V2V.Adapters.HyperV.VmDefinition;
 using V2V.Core.Conversion;
 using V2V.Core.Vm;
+using V2V.Guest.Partitions;
 
 namespace V2V.Adapters.Tests.HyperV;
 

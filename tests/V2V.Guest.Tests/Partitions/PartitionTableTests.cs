@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Text.Json;
-using V2V.Adapters.HyperV.VmDefinition;
 using V2V.Adapters.Physical;
 using V2V.Guest.Partitions;
 using V2V.TestSupport;
@@ -41,7 +40,7 @@ public sealed class PartitionTableTests
         Assert.That(layout.Volumes[0].IsActive, Is.True);
         Assert.That(layout.Volumes.Select(v => v.IsLogical), Is.EqualTo(new[] { false, false, false, true, true, true, true }));
         Assert.That(layout.IsDynamicDisk, Is.True);
-        Assert.That(BootDiskInspector.Inspect(disk), Is.EqualTo(BootStyle.Mbr));
+        Assert.That(PartitionTable.Read(disk).BootStyle, Is.EqualTo(BootStyle.Mbr));
     }
 
     [Test]
@@ -67,7 +66,7 @@ public sealed class PartitionTableTests
                 FileSystemKind.Fat12, FileSystemKind.Ntfs, FileSystemKind.Ext4, FileSystemKind.DynamicDisk, FileSystemKind.LinuxSwap,
             }));
             Assert.That(layout.HasEfiSystemPartition, Is.True);
-            Assert.That(BootDiskInspector.Inspect(disk), Is.EqualTo(BootStyle.GptWithEsp));
+            Assert.That(PartitionTable.Read(disk).BootStyle, Is.EqualTo(BootStyle.GptWithEsp));
         }
 
         // The primary entry array damaged (its header names the backup), then the primary header too.
@@ -94,7 +93,7 @@ public sealed class PartitionTableTests
         Assert.That(layout.GptUnreadable, Is.True);
         Assert.That(layout.Volumes, Is.Empty);
         Assert.That(layout.Findings, Has.Some.Contains("neither GPT header"));
-        Assert.That(BootDiskInspector.Inspect(new ByteArrayDisk(bytes)), Is.EqualTo(BootStyle.Unknown));
+        Assert.That(PartitionTable.Read(new ByteArrayDisk(bytes)).BootStyle, Is.EqualTo(BootStyle.Unknown));
     }
 
     [Test]
