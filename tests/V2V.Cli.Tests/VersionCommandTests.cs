@@ -19,4 +19,25 @@ public class VersionCommandTests
         Assert.That(vector.Contains("avx512f"), Is.EqualTo(Avx512F.IsSupported));
         Assert.That(result.StdOut, Does.Contain("digests   xxh128-1m (default), sha256-1m, blake3-1m"));
     }
+
+    [Test]
+    public void Version_says_when_openssl_is_told_not_to_use_the_sha_extensions()
+    {
+        bool present = X86Base.IsSupported && (X86Base.CpuId(7, 0).Ebx & (1 << 29)) != 0;
+        string? before = Environment.GetEnvironmentVariable("OPENSSL_ia32cap");
+        try
+        {
+            Environment.SetEnvironmentVariable("OPENSSL_ia32cap", ":~0x20000000");
+            string masked = CliRunner.Run("version").StdOut;
+            Environment.SetEnvironmentVariable("OPENSSL_ia32cap", null);
+            string plain = CliRunner.Run("version").StdOut;
+
+            Assert.That(masked, Does.Contain(present ? "masked by OPENSSL_ia32cap" : "no SHA extensions"));
+            Assert.That(plain, Does.Not.Contain("masked"));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("OPENSSL_ia32cap", before);
+        }
+    }
 }

@@ -225,7 +225,8 @@ public sealed class OvaFileSource : IVmSource
             using var joined = new JoinedStream(hashed);
             using var content = target.File.Compression == "gzip" ? new GZipStream(joined, CompressionMode.Decompress, leaveOpen: true) : (Stream)joined;
             using var buffered = new BufferedStream(content, 1 << 20);
-            var producer = StreamOptimizedProducer.Start(buffered, name);
+            long? length = target.File.Compression is null ? pieces.Sum(p => p.Length) : null;
+            var producer = StreamedMemberDisk.Start(buffered, name, target, length, "a compressed or chunked member is read as a stream: only streamOptimized VMDK, raw and fixed VHD can be");
             await convert(new VmDiskFeed(target.Vm, target.DiskNumber, name, producer, [Path])).ConfigureAwait(false);
             joined.CopyTo(Stream.Null);
             for (int i = 0; i < pieces.Count; i++)

@@ -131,17 +131,8 @@ public sealed class OvaSource : IVmSource
                 using var content = targets[0].File.Compression == "gzip" ? new GZipStream(raw, CompressionMode.Decompress) : raw;
                 using var buffered = new BufferedStream(content, 1 << 20);
                 string name = $"{Path}:{href}";
-                StreamOptimizedProducer producer;
-                try
-                {
-                    producer = StreamOptimizedProducer.Start(buffered, name);
-                }
-                catch (UnsupportedFormatException e)
-                {
-                    // Other formats need random access, which a stream cannot give.
-                    throw new UnsupportedFormatException(name, $"{e.Message[(e.File.Length + 2)..]}; pass the OVA as a file (not on standard input): V2V then reads VHD, VHDX, raw and sparse VMDK members in place");
-                }
-
+                long? length = chunked || targets[0].File.Compression is not null ? null : entry.Length;
+                var producer = StreamedMemberDisk.Start(buffered, name, targets[0], length);
                 await convert(new VmDiskFeed(targets[0].Vm, targets[0].DiskNumber, name, producer, [Path])).ConfigureAwait(false);
                 if (raw is HashingReadStream hashed)
                 {

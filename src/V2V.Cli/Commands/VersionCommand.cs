@@ -55,9 +55,34 @@ public static class VersionCommand
         return $"{string.Join(' ', sets.Where(s => s.Used).Select(s => s.Name))}; widest vectors {widest} bits";
     }
 
-    /// <summary>SHA-256 is hashed by OpenSSL, which uses the CPU's SHA extensions (CPUID.(EAX=7,ECX=0):EBX bit 29) when present.</summary>
-    private static string ShaExtensions() =>
-        X86Base.IsSupported && (X86Base.CpuId(7, 0).Ebx & (1 << 29)) != 0
-            ? "the CPU has SHA extensions (sha256-1m uses them through OpenSSL)"
-            : "no SHA extensions (sha256-1m runs in software)";
+    /// <summary>
+    /// SHA-256 is hashed by OpenSSL, which uses the CPU's SHA extensions (CPUID.(EAX=7,ECX=0):EBX bit 29)
+    /// unless <c>OPENSSL_ia32cap</c> masks them: its second word ("~0x20000000" after the colon)
+    /// replaces or, after "~", clears bits of that CPUID word (OpenSSL's OPENSSL_ia32cap(3)).
+    /// </summary>
+    private static string ShaExtensions()
+    {
+        bool present = X86Base.IsSupported && (X86Base.CpuId(7, 0).Ebx & (1 << 29)) != 0;
+        string? cap = Environment.GetEnvironmentVariable("OPENSSL_ia32cap");
+        int colon = cap?.IndexOf(':', StringComparison.Ordinal) ?? -1;
+        if (present && colon >= 0)
+        {
+            string word = cap![(colon + 1)..].Trim();
+            bool clear = word.StartsWith('~');
+            word = word.TrimStart('~');
+            if (word.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+                && ulong.TryParse(word.AsSpan(2), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture, out ulong bits))
+            {
+                bool sha = (bits & (1UL << 29)) != 0;
+                if (clear ? sha : !sha)
+                {
+                    return "the CPU has SHA extensions, masked by OPENSSL_ia32cap (sha256-1m and SHA-256 manifests run in software)";
+                }
+            }
+        }
+
+        return present
+            ? "the CPU has SHA extensions (sha256-1m and SHA-256 manifests use them through OpenSSL)"
+            : "no SHA extensions (sha256-1m and SHA-256 manifests run in software)";
+    }
 }

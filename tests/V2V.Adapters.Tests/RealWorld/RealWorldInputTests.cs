@@ -80,13 +80,13 @@ public class RealWorldInputTests
         });
     }
 
-    [TestCase("vpc", "vhd", "subformat=dynamic")]
-    [TestCase("vpc", "vhd", "subformat=fixed")]
-    [TestCase("vhdx", "vhdx", "subformat=dynamic")]
-    [TestCase("raw", "img", null)]
-    [TestCase("vmdk", "vmdk", "subformat=monolithicSparse")]
-    [TestCase("vmdk", "vmdk", "subformat=streamOptimized")]
-    public void Ova_members_in_every_readable_format_are_read_in_place(string qemuFormat, string extension, string? options)
+    [TestCase("vpc", "vhd", "subformat=dynamic", false)]
+    [TestCase("vpc", "vhd", "subformat=fixed", true)]
+    [TestCase("vhdx", "vhdx", "subformat=dynamic", false)]
+    [TestCase("raw", "img", null, true)]
+    [TestCase("vmdk", "vmdk", "subformat=monolithicSparse", false)]
+    [TestCase("vmdk", "vmdk", "subformat=streamOptimized", true)]
+    public void Ova_members_in_every_readable_format_are_read_in_place_and_the_sequential_ones_from_stdin(string qemuFormat, string extension, string? options, bool streams)
     {
         ExternalTool.Require("qemu-img");
         using var folder = new TempFolder();
@@ -102,6 +102,68 @@ public class RealWorldInputTests
 
         Assert.That(result.ExitCode, Is.EqualTo(0), result.StdErr);
         QemuImg.AssertIdentical(member, qemuFormat, Path.Combine(folder.File("out"), "vm-disk1.vhdx"), "vhdx");
+
+        var piped = CliRunner.RunProcessWithInput(ova, ["convert", "-", folder.File("piped")]);
+        if (streams)
+        {
+            Assert.That(piped.ExitCode, Is.EqualTo(0), piped.StdErr);
+            string disk = Path.Combine(folder.File("piped"), "vm-disk1.vhdx");
+            QemuImg.AssertIdentical(member, qemuFormat, disk, "vhdx");
+            Assert.That(Digest(piped.StdOut), Is.EqualTo(Digest(result.StdOut)), "the same content digest from stdin as from the file");
+        }
+        else
+        {
+            piped.AssertRejected("member." + extension, "pass the OVA as a file");
+            Assert.That(Directory.Exists(folder.File("piped")) ? Directory.GetFiles(folder.File("piped")) : [], Is.Empty);
+        }
+    }
+
+    /// <summary>The content digest a conversion printed ("blake3-1m:..." or the like), for comparing two runs.</summary>
+    private static string Digest(string stdout) =>
+        System.Text.RegularExpressions.Regex.Match(stdout, @"\b[a-z0-9]+-1m:[0-9a-f]{16,}").Value is { Length: > 0 } found ? found : throw new AssertionException($"no digest printed in: {stdout}");
+
+    [TestCase("size")]
+    [TestCase("type")]
+    [TestCase("checksum")]
+    public void A_fixed_vhd_member_on_stdin_whose_footer_disagrees_fails_the_run_and_leaves_no_output(string fault)
+    {
+        ExternalTool.Require("qemu-img");
+        using var folder = new TempFolder();
+        long capacity = 4 * MiB;
+        string raw = Raw(folder, "disk.raw", capacity, seed: 8);
+        string member = folder.File("d.vhd");
+        QemuImg.Convert(raw, "raw", member, "vpc", "-o", "subformat=fixed");
+        using (var file = new FileStream(member, FileMode.Open, FileAccess.ReadWrite))
+        {
+            var footer = new byte[512];
+            file.Seek(-512, SeekOrigin.End);
+            file.ReadExactly(footer);
+            "win "u8.CopyTo(footer.AsSpan(28)); // currentSize is then the virtual size (VHD spec, as Hyper-V writes it)
+            switch (fault)
+            {
+                case "size": System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(footer.AsSpan(48), (ulong)(file.Length - 512 - 4096)); break;
+                case "type": System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(footer.AsSpan(60), 3); break;
+            }
+
+            uint sum = 0;
+            for (int i = 0; i < 512; i++)
+            {
+                sum += i is >= 64 and < 68 ? 0u : footer[i];
+            }
+
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(footer.AsSpan(64), fault == "checksum" ? sum : ~sum);
+            file.Seek(-512, SeekOrigin.End);
+            file.Write(footer);
+        }
+
+        var builder = new OvaBuilder(folder);
+        builder.Disks.Add(new OvaBuilder.Disk("d.vhd", raw, capacity, false, null));
+        string ova = builder.Pack("vm", folder.File("vm.ova"));
+
+        var piped = CliRunner.RunProcessWithInput(ova, ["convert", "-", folder.File("piped")]);
+
+        piped.AssertRejected("d.vhd", fault switch { "size" => "virtual size", "type" => "disk type 3", _ => "no VHD footer" });
+        Assert.That(Directory.Exists(folder.File("piped")) ? Directory.GetFiles(folder.File("piped")) : [], Is.Empty);
     }
 
     [Test]
