@@ -26,5 +26,5 @@ public static class FormatCatalog
     public static JobRegistry Jobs(FormatRegistry formats) => new(
         formats,
         sources: [new FileSourceProvider(formats)],
-        sections: [new HyperVJobSection(formats)]);
+        sections: [new HyperVJobSection(formats), new V2V.Guest.Jobs.GuestJobSection()]);
 }

@@ -63,7 +63,8 @@ public static class VmConverter
                 var record = new ConvertedVm(vm, [.. converted[vm].OrderBy(d => d.Disk)]) { DescriptionPath = descriptionPath };
                 outputs.WriteText(descriptionPath, VmDescriptionJson.Serialize(record));
                 var warnings = request.Definitions?.Write(record, Path.GetDirectoryName(descriptionPath)!, n => outputs.PartialPathOf(request.Described.PathFor(vm, n)), outputs) ?? [];
-                result.Add(record with { Warnings = [.. vm.SourceWarnings, .. warnings] });
+                var guestWarnings = record.Disks.SelectMany(d => d.Targets).SelectMany(t => t.Guest?.Warnings ?? []);
+                result.Add(record with { Warnings = [.. vm.SourceWarnings, .. guestWarnings, .. warnings] });
             }
 
             // CommitAll checks every output against every disk's files once more (one disk's output
