@@ -55,8 +55,8 @@ public sealed class FixupStage : IGuestStage
         var lines = new List<string>(inspection.Readiness.Select(r => r.Summary));
         if (inspection.Windows.Count == 0)
         {
-            lines.Add("no Windows system volume: nothing to fix");
-            return new GuestStageReport(lines, [], []);
+            // auto stays silent about disks that are not Windows (most Linux conversions); on says why nothing happened.
+            return new GuestStageReport(_mode == FixupMode.On ? [.. lines, "no Windows system volume: nothing to fix"] : lines, [], []);
         }
 
         cancellationToken.ThrowIfCancellationRequested();
