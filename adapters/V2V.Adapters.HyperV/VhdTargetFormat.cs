@@ -46,6 +46,8 @@ public sealed class VhdTargetFormat : ITargetFormat
         }
     }
 
+    public bool CanReadBack => true;
+
     public IDiskTarget Create(SafeFileHandle file, TargetRequest request)
     {
         Validate(request);

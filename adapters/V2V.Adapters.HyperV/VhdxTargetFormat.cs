@@ -49,6 +49,8 @@ public sealed class VhdxTargetFormat : ITargetFormat
         }
     }
 
+    public bool CanReadBack => true;
+
     public IDiskTarget Create(SafeFileHandle file, TargetRequest request)
     {
         Validate(request);

@@ -20,6 +20,7 @@ public static class CliApp
         var root = new RootCommand("V2V: convert physical, VMware and XenServer disks to Hyper-V, verified")
         {
             ConvertCommand.Build(context),
+            FixCommand.Build(context),
             InfoCommand.Build(context),
             CheckCommand.Build(context),
             CompareCommand.Build(context),

@@ -27,5 +27,5 @@ public static class FormatCatalog
     public static JobRegistry Jobs(FormatRegistry formats) => new(
         formats,
         sources: [new FileSourceProvider(formats), new VSphereSourceProvider()],
-        sections: [new HyperVJobSection(formats)]);
+        sections: [new HyperVJobSection(formats), new GuestJobSection()]);
 }

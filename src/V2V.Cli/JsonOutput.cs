@@ -46,7 +46,11 @@ internal sealed record InfoReport(string Path, string Format, string? Subformat,
 internal sealed record DiskConvertReport(string Source, long Capacity, string Digest, long DataBytesRead, long ZeroBytesDropped, double ElapsedSeconds,
     IReadOnlyList<DiskConvertReportTarget> Targets);
 
-internal sealed record DiskConvertReportTarget(string Path, string Format, string? Subformat, long Capacity, long FileLength, bool Verified, IReadOnlyList<string> Notes);
+/// <param name="Digest">The target's own content digest (the source's unless the guest fixups changed it).</param>
+/// <param name="Guest">What the guest stage printed (verdict, fixup outcomes); null when it did not run.</param>
+/// <param name="Journal">The journal files written beside the target; null when none.</param>
+internal sealed record DiskConvertReportTarget(string Path, string Format, string? Subformat, long Capacity, long FileLength, bool Verified, IReadOnlyList<string> Notes,
+    string Digest, IReadOnlyList<string>? Guest, IReadOnlyList<string>? Journal, IReadOnlyList<string>? Warnings);
 
 internal sealed record RunReport(string Pipeline, IReadOnlyList<JobResult> Jobs);
 

@@ -19,4 +19,7 @@ public sealed class JobRegistry(FormatRegistry formats, IEnumerable<ISourceProvi
 
     /// <summary>The sections that are target hypervisors writing VM definitions (<see cref="IVmTarget"/>).</summary>
     public IEnumerable<IVmTarget> VmTargets => Sections.OfType<IVmTarget>();
+
+    /// <summary>The section that owns the post-copy guest stage (<c>guest:</c>), if one is registered.</summary>
+    public IGuestSection? Guest => Sections.OfType<IGuestSection>().FirstOrDefault();
 }

@@ -26,7 +26,7 @@ public static class ConvertCommand
         var command = new Command("convert", "Convert a disk image or device into another format")
         {
             o.Source, o.Target, o.To, o.Subformat, o.BlockSize, o.SectorSize, o.Verify, o.Force, o.Json, o.NoProgress, o.NoSync, o.Digest, o.AllowExternal,
-            o.Generation, o.Switches, o.DefaultSwitch, o.Memory, o.NoStaticMac, o.VmFolder,
+            o.Generation, o.Switches, o.DefaultSwitch, o.Memory, o.NoStaticMac, o.VmFolder, o.Fixups, o.SkipFixup, o.DisableService,
         };
         foreach (var option in o.VSphere.All)
         {
@@ -46,6 +46,7 @@ public static class ConvertCommand
                     Verify = parse.GetValue(o.Verify),
                     Durable = !parse.GetValue(o.NoSync),
                     Pipeline = ConversionOptions.Default.Pipeline with { Digest = DigestOption.From(parse, o.Digest) },
+                    Guest = FixupOption.Stage(parse, o.Fixups, o.SkipFixup, o.DisableService),
                 },
                 context.ProgressAllowed && !parse.GetValue(o.NoProgress));
 
@@ -148,4 +149,7 @@ internal sealed class ConvertOptions(FormatRegistry registry)
     public Option<bool> NoSync { get; } = new("--no-sync") { Description = "Do not fsync the target before renaming it into place (faster; not crash-safe)" };
     public Option<string?> Digest { get; } = DigestOption.Create();
     public VSphereOptions VSphere { get; } = new();
+    public Option<string?> Fixups { get; } = FixupOption.CreateMode();
+    public Option<string[]> SkipFixup { get; } = FixupOption.CreateSkip();
+    public Option<string[]> DisableService { get; } = FixupOption.CreateDisableService();
 }

@@ -47,7 +47,8 @@ internal static class ConvertDiskVerb
         outcome.Copy.DataBytesRead,
         outcome.Copy.ZeroBytesDropped,
         Math.Round(outcome.Copy.Elapsed.TotalSeconds, 3),
-        [.. outcome.Targets.Select(t => new DiskConvertReportTarget(t.Path, t.Format, t.Subformat, t.Capacity, t.FileLength, t.VerifiedDigest is not null, t.Notes))]);
+        [.. outcome.Targets.Select(t => new DiskConvertReportTarget(t.Path, t.Format, t.Subformat, t.Capacity, t.FileLength, t.VerifiedDigest is not null, t.Notes,
+            t.Digest, t.Guest?.Lines, t.Guest is { Files.Count: > 0 } g ? g.Files : null, t.Guest is { Warnings.Count: > 0 } w ? w.Warnings : null))]);
 
     private static void PrintText(TextWriter output, ConversionOutcome outcome)
     {
@@ -62,11 +63,16 @@ internal static class ConvertDiskVerb
                 output.WriteLine($"  note      {note}");
             }
 
+            FixupOption.Print(output, t);
             output.WriteLine($"  verified  {(t.VerifiedDigest is null ? "no (use --verify)" : "yes, digest matches")}");
         }
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  read      {ByteSize.Format(copy.DataBytesRead)} in {seconds:0.00} s ({ByteSize.Format((long)(copy.DataBytesRead / seconds))}/s), {ByteSize.Format(copy.ZeroBytesDropped)} of it zero"));
         output.WriteLine($"  digest    {copy.Digest}");
+        foreach (var t in outcome.Targets.Where(t => t.Digest != copy.Digest))
+        {
+            output.WriteLine($"  output    {t.Digest} (fixed; the source's is the digest above)");
+        }
     }
 }

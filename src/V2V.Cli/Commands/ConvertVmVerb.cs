@@ -48,6 +48,14 @@ internal static class ConvertVmVerb
             foreach (var converted in vm.Disks)
             {
                 context.Out.WriteLine($"  disk {converted.Disk}  {converted.File}  {ByteSize.Format(converted.Capacity)}  {converted.Digest}{(converted.Verified ? "  verified" : "")}");
+                foreach (var target in converted.Targets)
+                {
+                    FixupOption.Print(context.Out, target);
+                    if (target.Digest != converted.Digest)
+                    {
+                        context.Out.WriteLine($"  output    {target.Digest} (fixed)");
+                    }
+                }
             }
 
             context.Out.WriteLine($"  vm        {vm.Vm.FileSafeName}.vm.json{(definitions is null ? "" : $", Hyper-V: {vm.Vm.FileSafeName}.ps1, {vm.Vm.FileSafeName}.hyperv.json")}");

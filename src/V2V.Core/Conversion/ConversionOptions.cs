@@ -8,4 +8,7 @@ namespace V2V.Core.Conversion;
 public sealed record ConversionOptions(bool Verify, bool Durable, PipelineOptions Pipeline)
 {
     public static ConversionOptions Default { get; } = new(Verify: false, Durable: true, new PipelineOptions());
+
+    /// <summary>The post-copy guest stage (the Windows fixups), run on each target it applies to; null for none.</summary>
+    public IGuestStage? Guest { get; init; }
 }

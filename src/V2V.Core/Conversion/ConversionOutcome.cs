@@ -7,10 +7,19 @@ namespace V2V.Core.Conversion;
 /// <param name="Subformat">The subformat written: the one asked for, or the format's default (null when the format has none).</param>
 /// <param name="Capacity">The target's virtual size in bytes (at least the source's; see <paramref name="Notes"/>).</param>
 /// <param name="FileLength">The target file's length in bytes.</param>
-/// <param name="VerifiedDigest">The digest read back from the target, or null when it was not verified.</param>
+/// <param name="VerifiedDigest">The digest read back from the target (equal to <see cref="Digest"/>), or null when it was not verified.</param>
 /// <param name="Notes">Things the user should know, e.g. that the capacity was rounded up.</param>
 public sealed record TargetOutcome(string Path, string Format, string? Subformat, long Capacity, long FileLength, string? VerifiedDigest, IReadOnlyList<string> Notes)
 {
+    /// <summary>
+    /// The content digest of what the target holds (over the source's capacity): the source's
+    /// digest unless the guest stage changed it. Empty only for a target made outside a conversion.
+    /// </summary>
+    public string Digest { get; init; } = "";
+
+    /// <summary>What the guest stage did (verdict, fixup outcomes, journal files); null when it did not run on this target.</summary>
+    public GuestStageReport? Guest { get; init; }
+
     /// <summary>A finished target of <paramref name="plan"/>, before it is renamed to <paramref name="finalPath"/>.</summary>
     public static TargetOutcome Written(TargetPlan plan, string finalPath, long sourceCapacity, long targetCapacity, long fileLength, string? verifiedDigest)
     {
@@ -30,6 +39,6 @@ public sealed record TargetOutcome(string Path, string Format, string? Subformat
 /// <param name="SourceCapacity">The source's virtual size in bytes.</param>
 public sealed record ConversionOutcome(string Source, long SourceCapacity, PipelineResult Copy, IReadOnlyList<TargetOutcome> Targets)
 {
-    /// <summary>True when every target was read back and matched the source's digest.</summary>
+    /// <summary>True when every target was read back and matched its own digest (<see cref="TargetOutcome.Digest"/>).</summary>
     public bool AllVerified => Targets.All(t => t.VerifiedDigest is not null);
 }

@@ -13,11 +13,22 @@ public sealed record ConvertedDisk(int Disk, string File, string Source, long Ca
     /// <summary>Every file written for this disk, one per output of the request, in its order, with final paths; empty for a disk not converted.</summary>
     public IReadOnlyList<TargetOutcome> Targets { get; init; } = [];
 
+    /// <summary>
+    /// The content digest of <see cref="File"/>: <see cref="Digest"/> (the source's) unless the
+    /// guest stage fixed it; empty for a disk not converted.
+    /// </summary>
+    public string OutputDigest { get; init; } = "";
+
+    /// <summary>The file name of <see cref="File"/>'s fixup journal (<c>FILE.fixups.json</c>) when the fixups changed it; null otherwise.</summary>
+    public string? FixupJournal { get; init; }
+
     /// <summary>Disk <paramref name="number"/>, converted: <paramref name="outcome"/>'s target <paramref name="described"/> is the file the description names.</summary>
     public static ConvertedDisk Converted(int number, ConversionOutcome outcome, int described) =>
         new(number, System.IO.Path.GetFileName(outcome.Targets[described].Path), outcome.Source, outcome.SourceCapacity, outcome.Copy.Digest, outcome.AllVerified, outcome.Copy.DataBytesRead)
         {
             Targets = outcome.Targets,
+            OutputDigest = outcome.Targets[described].Digest,
+            FixupJournal = outcome.Targets[described].Guest?.Files.Where(f => f.EndsWith(".fixups.json", StringComparison.Ordinal)).Select(System.IO.Path.GetFileName).FirstOrDefault(),
         };
 }
 

@@ -42,6 +42,8 @@ public static class DiskConverter
     {
         var (producer, plans, options) = (request.Producer, request.Targets, request.Options);
         CheckPlans(request.Outputs.Read, plans);
+        var staged = plans.Select(p => options.Guest?.AppliesTo(p, p.Format.CanReadBack) == true).ToList();
+        var pipelineOptions = staged.Contains(true) ? options.Pipeline with { KeepPieceHashes = true } : options.Pipeline;
 
         var files = new List<AtomicOutputFile>();
         var targets = new List<IDiskTarget>();
@@ -62,20 +64,31 @@ public static class DiskConverter
                 }
             }
 
-            var copy = await BlockPipeline.RunAsync(producer, targets, options.Pipeline, SynchronousProgress(progress, ConversionPhase.Copying, null), cancellationToken).ConfigureAwait(false);
+            var copy = await BlockPipeline.RunAsync(producer, targets, pipelineOptions, SynchronousProgress(progress, ConversionPhase.Copying, null), cancellationToken).ConfigureAwait(false);
 
             var outcomes = new List<TargetOutcome>();
             for (int i = 0; i < plans.Count; i++)
             {
+                // The guest stage runs on the partial target, after the copy and before its tables are written.
+                GuestStageReport? guest = null;
+                string digest = copy.Digest;
+                if (staged[i] && targets[i] is IReadBackTarget readBack)
+                {
+                    var image = new GuestStageTarget(readBack, plans[i], files[i].FinalPath, request.SourceName, producer.Length, copy.Digest, copy.Pieces!, request.Outputs);
+                    guest = options.Guest!.Run(image, cancellationToken);
+                    digest = image.Flush();
+                }
+
                 targets[i].Complete();
                 string? verified = null;
                 if (options.Verify)
                 {
-                    verified = await VerifyAsync(request.Formats, files[i], producer.Length, copy.Digest, options.Pipeline,
+                    verified = await VerifyAsync(request.Formats, files[i], producer.Length, digest, options.Pipeline,
                         SynchronousProgress(progress, ConversionPhase.Verifying, plans[i].Request.Path), cancellationToken).ConfigureAwait(false);
                 }
 
-                outcomes.Add(TargetOutcome.Written(plans[i], files[i].FinalPath, producer.Length, targets[i].Capacity, RandomAccess.GetLength(files[i].Handle), verified));
+                outcomes.Add(TargetOutcome.Written(plans[i], files[i].FinalPath, producer.Length, targets[i].Capacity, RandomAccess.GetLength(files[i].Handle), verified)
+                    with { Digest = digest, Guest = guest });
             }
 
             return new ConversionOutcome(request.SourceName, producer.Length, copy, outcomes);
@@ -89,7 +102,7 @@ public static class DiskConverter
         }
     }
 
-    /// <summary>Reads a finished (not yet renamed) target back and checks it holds exactly the source's content.</summary>
+    /// <summary>Reads a finished (not yet renamed) target back and checks it holds exactly the content of <paramref name="expectedDigest"/> (the source's, or the fixed disk's).</summary>
     private static async Task<string> VerifyAsync(FormatRegistry registry, AtomicOutputFile output, long sourceCapacity, string expectedDigest,
         PipelineOptions options, IProgress<PipelineProgress>? progress, CancellationToken cancellationToken)
     {

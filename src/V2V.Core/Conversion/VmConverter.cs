@@ -66,7 +66,8 @@ public static class VmConverter
                 var defined = request.Definitions?.Write(record, Path.GetDirectoryName(descriptionPath)!, n => outputs.PartialPathOf(request.Described.PathFor(vm, n)), outputs);
                 record = record with { Guest = defined?.Guest };
                 outputs.WriteText(descriptionPath, VmDescriptionJson.Serialize(record));
-                result.Add(record with { Warnings = [.. vm.SourceWarnings, .. defined?.Warnings ?? []] });
+                var guestWarnings = record.Disks.SelectMany(d => d.Targets).SelectMany(t => t.Guest?.Warnings ?? []);
+                result.Add(record with { Warnings = [.. vm.SourceWarnings, .. guestWarnings, .. defined?.Warnings ?? []] });
             }
 
             // CommitAll checks every output against every disk's files once more (one disk's output

@@ -17,6 +17,12 @@ public interface ITargetFormat
     /// <summary>Checks the request before any data moves ("catch errors early"); throws UsageException.</summary>
     void Validate(TargetRequest request);
 
+    /// <summary>
+    /// Whether the targets it creates are <see cref="IReadBackTarget"/>s that accept writes in any
+    /// order (the post-copy guest stage changes them before they are completed).
+    /// </summary>
+    bool CanReadBack => false;
+
     /// <summary>Starts an image in an already created, empty file.</summary>
     IDiskTarget Create(SafeFileHandle file, TargetRequest request);
 }

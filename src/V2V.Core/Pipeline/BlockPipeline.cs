@@ -30,7 +30,7 @@ public static class BlockPipeline
         var pool = new ChunkPool(options.BuffersInFlight);
         var jobs = Channel.CreateBounded<ChunkJob>(new BoundedChannelOptions(options.Workers * 2) { SingleWriter = true });
         var outcomes = Channel.CreateBounded<ChunkOutcome>(new BoundedChannelOptions(options.BuffersInFlight) { SingleReader = true });
-        using var digest = new ContentDigest(options.Digest);
+        using var digest = new ContentDigest(options.Digest, options.KeepPieceHashes);
         using var window = new SemaphoreSlim(options.BuffersInFlight);
         long dataBytesRead = 0;
         long zeroBytesDropped = 0;
@@ -117,7 +117,7 @@ public static class BlockPipeline
             throw FirstRealFailure(all, cancellationToken);
         }
 
-        return new PipelineResult(digest.Finish(producer.Length), producer.Length, dataBytesRead, zeroBytesDropped, clock.Elapsed);
+        return new PipelineResult(digest.Finish(producer.Length), producer.Length, dataBytesRead, zeroBytesDropped, clock.Elapsed) { Pieces = digest.Pieces };
 
         // One job, in the order the data takes: fill → transform → zero check → hash → write.
         async ValueTask<ChunkOutcome> ProcessAsync(ChunkJob job)

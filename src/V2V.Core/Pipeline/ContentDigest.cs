@@ -8,9 +8,10 @@ namespace V2V.Core.Pipeline;
 /// this class only strings them together in disk order, buffering the few that arrive early.
 /// Zero runs cost a hash-sized append per MiB, never a read.
 /// </summary>
-public sealed class ContentDigest(DigestAlgorithm algorithm) : IDisposable
+public sealed class ContentDigest(DigestAlgorithm algorithm, bool keepPieces = false) : IDisposable
 {
     private readonly DigestAlgorithm.IFold _hash = algorithm.CreateFold();
+    private readonly PieceHashList? _pieces = keepPieces ? new PieceHashList(algorithm) : null;
     private readonly Dictionary<long, Arrival> _early = [];
     private long _nextSequence;
     private long _covered;
@@ -19,6 +20,9 @@ public sealed class ContentDigest(DigestAlgorithm algorithm) : IDisposable
 
     /// <summary>Bytes of the disk folded into the digest so far, in order.</summary>
     public long Covered => _covered;
+
+    /// <summary>The piece hashes folded so far, when asked for at construction; null otherwise.</summary>
+    public PieceHashList? Pieces => _pieces;
 
     /// <summary>Chunks folded so far, in order (the next sequence number expected).</summary>
     public long Folded => _nextSequence;
@@ -78,11 +82,13 @@ public sealed class ContentDigest(DigestAlgorithm algorithm) : IDisposable
         if (arrival.IsZero)
         {
             AppendZeroPieces(arrival.Length);
+            _pieces?.AddZero(arrival.Offset, arrival.Length);
         }
         else
         {
             var pieceHash = arrival.Hash;
             _hash.Append(((ReadOnlySpan<byte>)pieceHash)[..algorithm.HashLength]);
+            _pieces?.AddData(arrival.Offset, arrival.Length, pieceHash);
         }
 
         _covered += arrival.Length;

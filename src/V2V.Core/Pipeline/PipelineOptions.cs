@@ -24,6 +24,12 @@ public sealed record PipelineOptions
     /// </summary>
     public IChunkTransform? Transform { get; init; }
 
+    /// <summary>
+    /// Keep every piece hash (<see cref="PipelineResult.Pieces"/>): 16–32 bytes per MiB of data, so
+    /// a stage that changes a few pieces after the copy can re-fold the digest without a re-read.
+    /// </summary>
+    public bool KeepPieceHashes { get; init; }
+
     /// <summary>Shortest time between two progress reports.</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 }

@@ -6,4 +6,8 @@ namespace V2V.Core.Pipeline;
 /// <param name="DataBytesRead">Bytes read from the source.</param>
 /// <param name="ZeroBytesDropped">Bytes read that were all zero (after any transform) and were not written.</param>
 /// <param name="Elapsed">Wall-clock time of the pass.</param>
-public sealed record PipelineResult(string Digest, long Length, long DataBytesRead, long ZeroBytesDropped, TimeSpan Elapsed);
+public sealed record PipelineResult(string Digest, long Length, long DataBytesRead, long ZeroBytesDropped, TimeSpan Elapsed)
+{
+    /// <summary>The piece hashes of the pass when <see cref="PipelineOptions.KeepPieceHashes"/> was set; null otherwise.</summary>
+    public PieceHashList? Pieces { get; init; }
+}

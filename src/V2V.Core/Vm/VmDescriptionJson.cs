@@ -61,6 +61,17 @@ public static class VmDescriptionJson
             w.WriteString("source", disk.Source);
             w.WriteNumber("capacity", disk.Capacity);
             w.WriteString("digest", disk.Digest);
+            if (disk.OutputDigest.Length > 0)
+            {
+                // The file's own content digest: the source's unless the guest fixups changed it.
+                w.WriteString("outputDigest", disk.OutputDigest);
+            }
+
+            if (disk.FixupJournal is { } journal)
+            {
+                w.WriteString("fixupJournal", journal);
+            }
+
             w.WriteBoolean("verified", disk.Verified);
             if (form == VmJsonForm.Report)
             {

@@ -33,6 +33,26 @@ public static partial class FileSpace
         RandomAccess.SetLength(file, length);
     }
 
+    /// <summary>
+    /// Reads an output file being written: bytes past its current end (a block or tail not
+    /// written yet) read as zero, as every writer promises for ranges it was never given.
+    /// </summary>
+    public static void ReadZeroPadded(SafeFileHandle file, Span<byte> destination, long offset)
+    {
+        while (!destination.IsEmpty)
+        {
+            int read = RandomAccess.Read(file, destination, offset);
+            if (read <= 0)
+            {
+                destination.Clear();
+                return;
+            }
+
+            offset += read;
+            destination = destination[read..];
+        }
+    }
+
     [LibraryImport("libc", EntryPoint = "posix_fallocate")]
     private static partial int PosixFallocate(SafeFileHandle fd, long offset, long length);
 }

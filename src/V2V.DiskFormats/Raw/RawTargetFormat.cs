@@ -25,5 +25,7 @@ public sealed class RawTargetFormat : ITargetFormat
         }
     }
 
+    public bool CanReadBack => true;
+
     public IDiskTarget Create(SafeFileHandle file, TargetRequest request) => new RawWriter(file, request.Capacity);
 }

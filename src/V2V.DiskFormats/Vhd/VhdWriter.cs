@@ -11,7 +11,7 @@ namespace V2V.DiskFormats.Vhd;
 /// footer. The creator is recorded as "win " so that every reader — Hyper-V, Azure, and qemu
 /// versions that trust only known creators — takes currentSize rather than the CHS size.
 /// </summary>
-public sealed class VhdWriter : IDiskTarget
+public sealed class VhdWriter : IReadBackTarget
 {
     public const uint DynamicBlockSize = 2 * 1024 * 1024;
     private const int Sector = 512;
@@ -69,6 +69,44 @@ public sealed class VhdWriter : IDiskTarget
         }
 
         RandomAccess.Write(_file, data, Allocate(block) + Sector + inBlock);
+    }
+
+    public void ReadBack(long offset, Span<byte> destination)
+    {
+        if (offset < 0 || offset > Capacity - destination.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(offset), $"read at {offset} of {destination.Length} bytes passes the end of the {Capacity}-byte disk");
+        }
+
+        if (_fixed)
+        {
+            FileSpace.ReadZeroPadded(_file, destination, offset);
+            return;
+        }
+
+        while (!destination.IsEmpty)
+        {
+            long block = offset / DynamicBlockSize;
+            int length = (int)Math.Min(destination.Length, DynamicBlockSize - offset % DynamicBlockSize);
+            long start;
+            bool present;
+            lock (_allocated)
+            {
+                present = _allocated.TryGetValue(block, out start);
+            }
+
+            if (present)
+            {
+                FileSpace.ReadZeroPadded(_file, destination[..length], start + Sector + offset % DynamicBlockSize);
+            }
+            else
+            {
+                destination[..length].Clear();
+            }
+
+            offset += length;
+            destination = destination[length..];
+        }
     }
 
     public void Complete()

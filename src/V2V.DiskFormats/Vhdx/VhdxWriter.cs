@@ -21,7 +21,7 @@ public sealed record VhdxWriterOptions(
 /// data; a fixed file reserves every block up front. Tables and headers are written last.
 /// Writes may come from several threads: only block allocation takes a lock.
 /// </summary>
-public sealed class VhdxWriter : IDiskTarget
+public sealed class VhdxWriter : IReadBackTarget
 {
     private const long LogOffset = 1 * Alignment.MiB;
     private const long MetadataOffset = 2 * Alignment.MiB;
@@ -76,6 +76,28 @@ public sealed class VhdxWriter : IDiskTarget
         RandomAccess.Write(_file, data, BlockFileOffset(block) + inBlock);
     }
 
+    public void ReadBack(long offset, Span<byte> destination)
+    {
+        CheckRange(offset, destination.Length);
+        while (!destination.IsEmpty)
+        {
+            long block = offset / _options.BlockSize;
+            int length = (int)Math.Min(destination.Length, _options.BlockSize - offset % _options.BlockSize);
+            long? fileOffset = AllocatedOffset(block);
+            if (fileOffset is { } start)
+            {
+                FileSpace.ReadZeroPadded(_file, destination[..length], start + offset % _options.BlockSize);
+            }
+            else
+            {
+                destination[..length].Clear();
+            }
+
+            offset += length;
+            destination = destination[length..];
+        }
+    }
+
     public void Complete()
     {
         long fileLength = _options.Fixed ? _dataStart + _layout.PayloadBlocks * _options.BlockSize : _nextFree;
@@ -88,6 +110,28 @@ public sealed class VhdxWriter : IDiskTarget
     public void Dispose()
     {
         // The file handle belongs to the caller (it renames or deletes the file).
+    }
+
+    private void CheckRange(long offset, int length)
+    {
+        if (offset < 0 || offset > Capacity - length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(offset), $"read at {offset} of {length} bytes passes the end of the {Capacity}-byte disk");
+        }
+    }
+
+    /// <summary>Where block <paramref name="block"/>'s payload is in the file; null when it holds no data yet (reads as zero).</summary>
+    private long? AllocatedOffset(long block)
+    {
+        if (_options.Fixed)
+        {
+            return _dataStart + block * _options.BlockSize;
+        }
+
+        lock (_allocated)
+        {
+            return _allocated.TryGetValue(block, out long fileOffset) ? fileOffset : null;
+        }
     }
 
     private long BlockFileOffset(long block)

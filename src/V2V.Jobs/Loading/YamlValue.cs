@@ -71,6 +71,18 @@ public sealed class YamlValue
     public IReadOnlyList<(YamlValue Key, YamlValue Value)>? Pairs() =>
         _node is YamlMappingNode mapping ? [.. mapping.Children.Select(p => (new YamlValue(p.Key, _file), new YamlValue(p.Value, _file)))] : null;
 
+    /// <summary>The items of a list, possibly empty; null, with <paramref name="problem"/> reported here, for anything else.</summary>
+    public IReadOnlyList<YamlValue>? List(string problem)
+    {
+        if (_node is YamlSequenceNode list)
+        {
+            return [.. list.Children.Select(item => new YamlValue(item, _file))];
+        }
+
+        Error(problem);
+        return null;
+    }
+
     /// <summary>The items of a non-empty list; null, with <paramref name="problem"/> reported here, for anything else.</summary>
     public IReadOnlyList<YamlValue>? NonEmptyList(string problem)
     {

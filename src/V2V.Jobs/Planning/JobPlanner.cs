@@ -31,7 +31,8 @@ public static class JobPlanner
             {
                 using var source = job.Source.Open(registry.Formats);
                 read.AddRange(source.Files, $"job \"{job.Name}\" reads");
-                jobs.Add(source.Disk is { } disk ? PlanDisk(job, source.Format, disk, registry.Formats, errors) : PlanVms(job, source.Format, source.Vms!, registry, errors));
+                jobs.Add((source.Disk is { } disk ? PlanDisk(job, source.Format, disk, registry.Formats, errors) : PlanVms(job, source.Format, source.Vms!, registry, errors))
+                    with { Guest = registry.Guest?.StageFor(job) });
             }
             catch (JobFileException e)
             {

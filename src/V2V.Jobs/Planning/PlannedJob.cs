@@ -16,6 +16,9 @@ public sealed record PlannedOutput(StepSpec Step, ITargetFormat Format, string P
 public sealed record PlannedJob(JobSpec Spec, string SourceFormat, bool IsVm, IReadOnlyList<VmDescription> Vms, long? Capacity, IReadOnlyList<PlannedOutput> Outputs,
     StepSpec? Described = null, IVmTarget? Target = null)
 {
+    /// <summary>The post-copy guest stage of this job's conversion (its <c>guest:</c> section, or the default); null for none.</summary>
+    public Core.Conversion.IGuestStage? Guest { get; init; }
+
     /// <summary>Every VM's description, script and definition this job writes besides its disks.</summary>
     public IEnumerable<string> FilesBeside => Described is { } step ? Vms.SelectMany(vm => VmFiles.FilesBeside(step, Spec.Name, vm, Target)) : [];
 }

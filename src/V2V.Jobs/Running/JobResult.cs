@@ -4,7 +4,19 @@ using V2V.Core.Vm;
 namespace V2V.Jobs.Running;
 
 /// <summary>One file a job wrote.</summary>
-public sealed record JobOutput(string Path, string Format, string? Subformat, long Capacity, long FileLength, string Digest, bool Verified);
+/// <param name="Digest">The source disk's content digest.</param>
+/// <param name="Verified">The file was read back and matched its own digest (<see cref="OutputDigest"/>).</param>
+public sealed record JobOutput(string Path, string Format, string? Subformat, long Capacity, long FileLength, string Digest, bool Verified)
+{
+    /// <summary>The file's own content digest: <see cref="Digest"/> unless the guest fixups changed it.</summary>
+    public string? OutputDigest { get; init; }
+
+    /// <summary>The fixup journal written beside the file (<c>FILE.fixups.json</c>); null when the fixups changed nothing.</summary>
+    public string? FixupJournal { get; init; }
+
+    /// <summary>What the guest stage said (verdict and each fixup's outcome); null when it did not run.</summary>
+    public IReadOnlyList<string>? Guest { get; init; }
+}
 
 /// <summary>How a job ended: its outputs, or the error that stopped it and the exit code it stands for.</summary>
 /// <param name="Source">The source's name (<see cref="Sources.SourceSpec.Name"/>): a path, or an address.</param>

@@ -51,6 +51,7 @@ public static class JobRunner
             Verify = spec.Verify,
             Durable = durable,
             Pipeline = ConversionOptions.Default.Pipeline with { Digest = spec.Digest ?? DigestAlgorithm.Default },
+            Guest = job.Guest,
         }, progress is null ? null : new Forward(p => progress.Report(new JobProgress(spec.Name, p))), read, clock, cancellationToken);
         try
         {
@@ -88,8 +89,9 @@ public static class JobRunner
         // A disk source reads at random: inspected where it lies, before the copy (a few MiB of reads).
         var guest = GuestReports.Inspect(disk, 1, run.Job.Spec.Source.Name).Report;
         var outcome = await DiskConverter.ConvertAsync(request, run.Progress, run.Cancellation).ConfigureAwait(false);
-        var written = outcome.Targets.Select(t => new JobOutput(t.Path, t.Format, t.Subformat, t.Capacity, t.FileLength, outcome.Copy.Digest, t.VerifiedDigest is not null)).ToList();
-        return JobResult.Success(run.Job.Spec, written, outcome.Copy.DataBytesRead, run.Clock.Elapsed, guests: [guest]);
+        var written = outcome.Targets.Select(t => Output(new JobOutput(t.Path, t.Format, t.Subformat, t.Capacity, t.FileLength, outcome.Copy.Digest, t.VerifiedDigest is not null), t)).ToList();
+        var notes = outcome.Targets.SelectMany(t => t.Guest?.Warnings ?? []).ToList();
+        return JobResult.Success(run.Job.Spec, written, outcome.Copy.DataBytesRead, run.Clock.Elapsed, notes.Count > 0 ? notes : null, guests: [guest]);
     }
 
     /// <summary>Every disk of every VM into every kept step, each VM's description and definition beside its disks, then the target's after-step.</summary>
@@ -118,10 +120,18 @@ public static class JobRunner
 
         // The outcome names each disk's files in the order of the kept steps, with their final paths.
         var written = vms.SelectMany(vm => vm.Disks.SelectMany(d => kept.Zip(d.Targets, (step, t) =>
-            new JobOutput(Path.GetFullPath(t.Path), step.Format, step.Subformat, d.Capacity, t.FileLength, d.Digest, d.Verified)))).ToList();
+            Output(new JobOutput(Path.GetFullPath(t.Path), step.Format, step.Subformat, d.Capacity, t.FileLength, d.Digest, t.VerifiedDigest is not null), t)))).ToList();
         var guests = vms.Where(vm => vm.Guest is not null).Select(vm => vm.Guest! with { Vm = vm.Vm.Name }).ToList();
         return JobResult.Success(spec, written, vms.Sum(vm => vm.Disks.Sum(d => d.DataBytesRead)), run.Clock.Elapsed, notes, guests);
     }
+
+    /// <summary>A written file with its own digest and what the guest stage did to it.</summary>
+    private static JobOutput Output(JobOutput output, TargetOutcome target) => output with
+    {
+        OutputDigest = target.Digest,
+        FixupJournal = target.Guest?.Files.FirstOrDefault(f => f.EndsWith(".fixups.json", StringComparison.Ordinal)),
+        Guest = target.Guest?.Lines,
+    };
 
     /// <summary>What both paths of one job share.</summary>
     private sealed record Run(PlannedJob Job, FormatRegistry Registry, ConversionOptions Options, IProgress<ConversionProgress>? Progress, FilesRead Read,

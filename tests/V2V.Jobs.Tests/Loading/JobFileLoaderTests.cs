@@ -52,7 +52,11 @@ public class JobFileLoaderTests
         yield return Case("an_unknown_digest_and_a_bad_flag", Job + "defaults: { digest: md5, verify: maybe }\n",
             "6:21: unknown digest \"md5\" (known: xxh128-1m, sha256-1m, blake3-1m)", "6:34: \"maybe\" is not true or false");
         yield return Case("an_unknown_job_key_lists_the_registered_sections", Job + "    fixups: on\n",
-            "6:5: unknown key \"fixups\" (expected one of: name, source, chain, verify, overwrite, digest, hyperv)");
+            "6:5: unknown key \"fixups\" (expected one of: name, source, chain, verify, overwrite, digest, hyperv, guest)");
+        yield return Case("guest_values_that_are_not_fixup_modes_names_or_services", Job + "    guest: { fixups: maybe, skip: [ide], disable-services: [\"\"] }\n",
+            "6:22: fixups must be auto, on or off, not \"maybe\"",
+            "6:36: unknown fixup \"ide\" (known: ide-boot, scsi-boot, disk2vhd-hal, foreign-agents, disable-services, crash-autoreboot)",
+            "6:61: a service name must not be empty");
         yield return Case("a_hyperv_section_that_is_not_a_mapping", Job + "    hyperv: yes\n",
             "6:13: hyperv must be a mapping (generation, switch-map, default-switch, memory, static-mac, vm-folder, apply, host)");
         yield return Case("hyperv_values_out_of_range", Job + "    hyperv: { generation: 3, switch-map: [a], switchmap: {}, memory: lots }\n",

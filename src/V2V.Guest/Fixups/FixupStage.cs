@@ -1,0 +1,123 @@
+using V2V.Core.Conversion;
+using V2V.Core.Errors;
+using V2V.Guest.Devices;
+using V2V.Guest.Inspection;
+
+namespace V2V.Guest.Fixups;
+
+/// <summary>
+/// The conversion's post-copy guest stage (issue 14 item 4): inspects the partial target, and when
+/// it holds Windows applies <see cref="WindowsFixups"/> through it. When a fixup changed the disk,
+/// <c>TARGET.fixups.json</c> (with both digests) and <c>TARGET.undo.reg</c> are written as partial
+/// outputs of the conversion's set, so they appear with the target or not at all. In
+/// <see cref="FixupMode.Auto"/> every problem is a warning and the target keeps what could be done;
+/// in <see cref="FixupMode.On"/> a needed fixup not applied fails the conversion
+/// (<see cref="GuestFixupException"/>, exit 4) and nothing is written.
+/// </summary>
+public sealed class FixupStage : IGuestStage
+{
+    public const string JournalSuffix = ".fixups.json";
+    public const string UndoSuffix = ".undo.reg";
+
+    private readonly FixupMode _mode;
+    private readonly FixupOptions _options;
+
+    private FixupStage(FixupMode mode, FixupOptions options) => (_mode, _options) = (mode, options);
+
+    /// <summary>The stage for <paramref name="request"/>; null when fixups are off.</summary>
+    /// <param name="where">Names the option or YAML key in the error.</param>
+    /// <exception cref="UsageException">A fixup name is not one of <see cref="FixupNames.All"/>.</exception>
+    public static FixupStage? From(FixupRequest request, string where)
+    {
+        foreach (string name in request.Skip)
+        {
+            if (!FixupNames.All.Contains(name, StringComparer.OrdinalIgnoreCase))
+            {
+                throw new UsageException($"{where}: unknown fixup \"{name}\" (known: {string.Join(", ", FixupNames.All)})");
+            }
+        }
+
+        return request.Mode == FixupMode.Off ? null : new FixupStage(request.Mode, new FixupOptions(request.Skip, request.DisableServices));
+    }
+
+    public bool AppliesTo(TargetPlan plan, bool canReadBack) => _mode switch
+    {
+        FixupMode.On when !canReadBack => throw new UsageException(
+            $"{plan.Request.Path}: --fixups on cannot fix a {plan.Format.Name} target (its writer lays data out in disk order); convert to vhdx, vhd or raw, or use --fixups auto"),
+        FixupMode.On => true,
+        _ => canReadBack && plan.Format.Name is "vhdx" or "vhd",
+    };
+
+    public GuestStageReport Run(GuestStageTarget target, CancellationToken cancellationToken)
+    {
+        var device = new StageDevice(target);
+        var inspection = GuestInspector.Inspect(new DeviceDiskSource(device), target.SourceName);
+        var lines = new List<string>(inspection.Readiness.Select(r => r.Summary));
+        if (inspection.Windows.Count == 0)
+        {
+            // auto stays silent about disks that are not Windows (most Linux conversions); on says why nothing happened.
+            return new GuestStageReport(_mode == FixupMode.On ? [.. lines, "no Windows system volume: nothing to fix"] : lines, [], []);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        FixupJournal journal;
+        try
+        {
+            journal = WindowsFixups.Apply(device, _options);
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException or IOException or GuestFixupException))
+        {
+            // A damaged volume or hive the reader tolerated is never written: drop whatever was changed.
+            target.Discard();
+            return Refused(lines, $"{target.FinalPath}: fixups not applied, the guest could not be written safely: {e.Message}");
+        }
+
+        var warnings = new List<string>();
+        foreach (var fixup in journal.Fixups)
+        {
+            lines.Add($"{fixup.Name}: {fixup.Status}");
+            if (fixup.Status == "not-applied")
+            {
+                warnings.Add($"{target.FinalPath}: fixup {fixup.Name} not applied: {string.Join("; ", fixup.Details)}");
+            }
+        }
+
+        if (_mode == FixupMode.On && warnings.Count > 0)
+        {
+            throw new GuestFixupException(string.Join(" / ", warnings) + " (--fixups on: nothing written)");
+        }
+
+        if (!target.Changed)
+        {
+            return new GuestStageReport(lines, [], warnings);
+        }
+
+        journal = journal with { SourceDigest = target.SourceDigest, OutputDigest = target.Flush() };
+        string journalPath = target.FinalPath + JournalSuffix;
+        string undoPath = target.FinalPath + UndoSuffix;
+        target.Outputs.WriteBytes(journalPath, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(journal, FixupJournalJson.Default.FixupJournal));
+        target.Outputs.WriteBytes(undoPath, UndoRegFile.Bytes(journal));
+        lines.Add($"journal: {Path.GetFileName(journalPath)}, {Path.GetFileName(undoPath)}");
+        return new GuestStageReport(lines, [journalPath, undoPath], warnings);
+    }
+
+    private GuestStageReport Refused(List<string> lines, string problem)
+    {
+        if (_mode == FixupMode.On)
+        {
+            throw new GuestFixupException(problem + " (--fixups on: nothing written)");
+        }
+
+        lines.Add("fixups not applied");
+        return new GuestStageReport(lines, [], [problem]);
+    }
+
+    /// <summary>The partial target as the device the guest writers take.</summary>
+    private sealed class StageDevice(GuestStageTarget target) : IBlockDevice
+    {
+        public string Path => target.FinalPath;
+        public long Capacity => target.Capacity;
+        public void Read(long offset, Span<byte> destination) => target.Read(offset, destination);
+        public void Write(long offset, ReadOnlySpan<byte> source) => target.Write(offset, source);
+    }
+}
