@@ -10,6 +10,7 @@ using V2V.DiskFormats.Vhd;
 using V2V.DiskFormats.Vhdx;
 using V2V.DiskFormats.Vmdk;
 using V2V.Jobs;
+using V2V.Jobs.Sections;
 using V2V.Jobs.Sources;
 
 namespace V2V.Cli;
