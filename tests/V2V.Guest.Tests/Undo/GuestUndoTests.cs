@@ -124,6 +124,41 @@ public sealed class GuestUndoTests
         Assert.That(digest.ExitCode, Is.EqualTo(0), digest.StdOut + digest.StdErr);
     }
 
+    /// <summary>Issue 18 item 4: the undo .reg is what regedit writes and hivex's .reg reader takes it, re-encoded as hivexregedit(1) documents.</summary>
+    [Test]
+    public void the_undo_reg_is_a_regedit_file_that_hivexregedit_merges_back_to_every_old_value()
+    {
+        ExternalTool.Require("hivexregedit");
+        ExternalTool.Require("ntfscat");
+        ExternalTool.Require("file");
+        string reg = _folder.File("undo.reg");
+        File.WriteAllBytes(reg, UndoRegFile.Bytes(_journal));
+        Assert.That(ExternalTool.Ok("file", "-b", reg).Trim(), Is.EqualTo("Windows Registry little-endian text (Win2K or above)"));
+        Assert.That(ExternalTool.Ok("file", "-b", "--mime-encoding", reg).Trim(), Is.EqualTo("utf-16le"));
+
+        string linuxReg = _folder.File("undo-utf8.reg");
+        ExternalTool.Ok("sh", "-c", $"iconv -f UTF-16 -t UTF-8 < '{reg}' | sed 's/\\r$//' > '{linuxReg}'");
+        string originalHive = HiveOf(_original, "original");
+        string merged = HiveOf(_fixed, "merged");
+        ExternalTool.Ok("hivexregedit", "--merge", "--prefix", UndoRegFile.Root, merged, linuxReg);
+
+        Assert.That(_journal.Registry, Is.Not.Empty);
+        foreach (var change in _journal.Registry)
+        {
+            var before = ExternalTool.Run("hivexget", originalHive, "\\" + change.Key, change.Value);
+            var after = ExternalTool.Run("hivexget", merged, "\\" + change.Key, change.Value);
+            Assert.That((after.ExitCode, after.StdOut), Is.EqualTo((before.ExitCode, before.StdOut)), $"{change.Key}\\{change.Value}");
+        }
+
+        Assert.That(_journal.CreatedKeys, Is.Not.Empty);
+        foreach (string key in _journal.CreatedKeys)
+        {
+            Assert.That(ExternalTool.Run("hivexget", merged, "\\" + key).ExitCode, Is.Not.EqualTo(0), $"{key} is deleted again");
+        }
+
+        Assert.That(ExternalTool.Ok("hivexget", merged, @"\ControlSet001\Services\atapi", "Start").Trim(), Is.EqualTo("3"));
+    }
+
     [TestCase("truncated", "is not a fixup journal")]
     [TestCase("past-end", "is not inside the")]
     [TestCase("overlap", "ascending and disjoint")]
@@ -203,6 +238,16 @@ public sealed class GuestUndoTests
         File.WriteAllText(FixupJournalFile.JournalPathOf(target), Json(_journal));
         File.WriteAllBytes(FixupJournalFile.UndoRegPathOf(target), UndoRegFile.Bytes(_journal));
         return target;
+    }
+
+    /// <summary>The SYSTEM hive of a fixture disk as ntfscat reads it from the volume at 1 MiB.</summary>
+    private string HiveOf(string disk, string name)
+    {
+        string volume = _folder.File(name + ".volume");
+        string hive = _folder.File(name + ".SYSTEM");
+        ExternalTool.Ok("dd", $"if={disk}", $"of={volume}", "bs=1M", "skip=1", "status=none");
+        ExternalTool.Ok("sh", "-c", $"ntfscat '{volume}' /WINDOWS/system32/config/system > '{hive}'");
+        return hive;
     }
 
     private static string Json(FixupJournal journal) => JsonSerializer.Serialize(journal, FixupJournalJson.Default.FixupJournal);
