@@ -3,6 +3,9 @@
 # after `dotnet build V2V.sln -c Release`): an OVA as ovftool lays it out (OVF, SHA256 manifest,
 # streamOptimized disk) and an XVA as xapi writes it (ova.xml, 1 MiB chunks without the all-zero
 # ones, XXH64 checksum members). Needs tar, sha256sum, split, xxhsum (Debian package xxhash).
+# Then builds samples/windows/windows.img (git-ignored) from the pieces in samples/windows: a
+# Server 2003-like guest disk as Disk2vhd leaves it. Needs hivexsh (libhivex-bin), mkntfs and
+# ntfs-3g (ntfs-3g; the FUSE mount needs root), sfdisk (fdisk), od, dd, truncate.
 set -euo pipefail
 v2v="dotnet src/V2V.Cli/bin/Release/net10.0/v2v.dll"
 disk=samples/tiny-boot/tiny-boot.img
@@ -61,3 +64,48 @@ for chunk in $(cd "$work/xva" && ls Ref:10 | sort); do
 done
 tar -C "$work/xva" --format=v7 --owner=0 --group=0 --mtime=@0 -cf samples/xenserver/tiny-boot.xva "${members[@]}"
 ls -l samples/vmware/tiny-boot.ova samples/xenserver/tiny-boot.xva
+
+# --- Windows guest disk ------------------------------------------------------------------------
+# hivex edits hives but cannot create one: empty_hive writes the smallest hive it opens (regf base
+# block with its XOR checksum, one 4 KiB hbin: the root key, its security cell, one free cell); the
+# committed hivexsh scripts then fill SYSTEM and SOFTWARE.
+le32() { printf "\\x$(printf %02x $(($1 & 255)))\\x$(printf %02x $((($1 >> 8) & 255)))\\x$(printf %02x $((($1 >> 16) & 255)))\\x$(printf %02x $((($1 >> 24) & 255)))"; }
+le16() { printf "\\x$(printf %02x $(($1 & 255)))\\x$(printf %02x $((($1 >> 8) & 255)))"; }
+put() { dd of="$1" bs=1 seek="$2" conv=notrunc status=none; }
+empty_hive() {
+  local file=$1 name=$2 nk=$((4096 + 0x20)) sk
+  local nksize=$(( (4 + 76 + ${#name} + 7) / 8 * 8 ))
+  sk=$((0x20 + nksize))
+  truncate -s 8192 "$file"
+  { printf regf; le32 1; le32 1; le32 0; le32 0; le32 1; le32 3; le32 0; le32 1; le32 0x20; le32 4096; le32 1; } | put "$file" 0
+  { printf hbin; le32 0; le32 4096; } | put "$file" 4096
+  { le32 $((-nksize)); printf nk; le16 0x2C; le32 0; le32 0; le32 0; le32 0xFFFFFFFF; le32 0; le32 0; le32 0xFFFFFFFF; le32 0xFFFFFFFF
+    le32 0; le32 0xFFFFFFFF; le32 "$sk"; le32 0xFFFFFFFF; le32 0; le32 0; le32 0; le32 0; le32 0; le16 ${#name}; le16 0; printf %s "$name"; } | put "$file" "$nk"
+  { le32 -48; printf sk; le16 0; le32 "$sk"; le32 "$sk"; le32 1; le32 20; printf '\x01\x00'; le16 0x8000; le32 0; le32 0; le32 0; le32 0; } | put "$file" $((4096 + sk))
+  le32 $((4096 - sk - 48)) | put "$file" $((4096 + sk + 48))
+  local sum=0 word
+  for word in $(od -An -tu4 -N508 -v "$file"); do sum=$((sum ^ word)); done
+  le32 "$sum" | put "$file" 508
+}
+win=samples/windows
+empty_hive "$work/SYSTEM" SYSTEM
+empty_hive "$work/SOFTWARE" SOFTWARE
+hivexsh -w -f "$win/system.hivexsh" "$work/SYSTEM"
+hivexsh -w -f "$win/software.hivexsh" "$work/SOFTWARE"
+truncate -s 16M "$work/volume.img"
+mkntfs -F -Q -q -c 4096 "$work/volume.img"
+mkdir "$work/mnt"
+ntfs-3g "$work/volume.img" "$work/mnt"
+mkdir -p "$work/mnt/WINDOWS/system32/config" "$work/mnt/WINDOWS/system32/drivers"
+cp "$work/SYSTEM" "$work/mnt/WINDOWS/system32/config/system"
+cp "$work/SOFTWARE" "$work/mnt/WINDOWS/system32/config/software"
+for driver in atapi intelide pciide pciidex megasas disk vmmouse; do printf 'placeholder %s.sys' "$driver" > "$work/mnt/WINDOWS/system32/drivers/$driver.sys"; done
+printf 'placeholder ntldr' > "$work/mnt/ntldr"
+# Disk2vhd's "Prepare for use in Virtual PC": the default entry forces the ACPI PIC HAL and a PAE kernel.
+printf '[boot loader]\r\ntimeout=30\r\ndefault=multi(0)disk(0)rdisk(0)partition(1)\\WINDOWS\r\n[operating systems]\r\nmulti(0)disk(0)rdisk(0)partition(1)\\WINDOWS="Windows Server 2003, Standard (Virtual PC)" /noexecute=optout /fastdetect /KERNEL=ntkrnlpa.exe /HAL=halacpi.dll\r\nmulti(0)disk(0)rdisk(0)partition(1)\\WINDOWS="Windows Server 2003, Standard" /noexecute=optout /fastdetect\r\n' > "$work/mnt/boot.ini"
+umount "$work/mnt"
+rm -f "$win/windows.img"
+truncate -s 17M "$win/windows.img"
+printf 'label: dos\nlabel-id: 0x2003d2b0\n2048,,7,*\n' | sfdisk -q "$win/windows.img"
+dd if="$work/volume.img" of="$win/windows.img" bs=1M seek=1 conv=notrunc,sparse status=none
+ls -l "$win/windows.img"

@@ -25,6 +25,7 @@ command -v clang >/dev/null || missing+=(clang)
 [ -x /usr/lib/wine/wine64 ] || missing+=(wine64)
 command -v hivexget >/dev/null || missing+=(libhivex-bin)
 command -v hivexregedit >/dev/null || missing+=(libwin-hivex-perl)
+command -v file >/dev/null || missing+=(file) # the undo .reg is identified as regedit writes it
 # guest readers (V2V.Guest.Tests): NTFS volumes built through ntfs-3g, and one file system of each kind the probe names
 command -v ntfs-3g >/dev/null || missing+=(ntfs-3g)
 command -v setfattr >/dev/null || missing+=(attr)

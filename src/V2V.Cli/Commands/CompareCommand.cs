@@ -4,6 +4,7 @@ using V2V.Core.Disks;
 using V2V.Core.Errors;
 using V2V.Core.Formats;
 using V2V.Core.Pipeline;
+using V2V.Guest.Fixups;
 
 namespace V2V.Cli.Commands;
 
@@ -12,6 +13,8 @@ namespace V2V.Cli.Commands;
 /// A or B may also be a printed digest (<c>NAME:HEX</c>): the image is then digested with the hash
 /// that digest names, so a digest made with any of V2V's hashes stays comparable; two digests made
 /// with different hashes are refused as incomparable, never reported as different content.
+/// With <c>--journal FILE</c> (a fixed target's <c>TARGET.fixups.json</c>), B is read as it was
+/// before its fixups: exit 0 when the only differences lie in the journal's ranges.
 /// </summary>
 public static class CompareCommand
 {
@@ -22,7 +25,8 @@ public static class CompareCommand
         var json = new Option<bool>("--json") { Description = "Print as JSON" };
         var digest = DigestOption.Create();
         digest.Description = "Compare content digests made with this hash instead of the bytes themselves";
-        var command = new Command("compare", "Compare the content of two images, whatever their formats") { first, second, json, digest };
+        var journal = new Option<string?>("--journal") { Description = "B's fixup journal (B.fixups.json): differences inside its ranges do not count" };
+        var command = new Command("compare", "Compare the content of two images, whatever their formats") { first, second, json, digest, journal };
 
         command.SetAction(async (parse, _) =>
         {
@@ -31,9 +35,20 @@ public static class CompareCommand
             var algorithm = parse.GetValue(digest) is null ? null : DigestOption.From(parse, digest);
             var givenA = GivenDigest(pathA);
             var givenB = GivenDigest(pathB);
+            string? journalPath = parse.GetValue(journal);
+            if (journalPath is not null && givenB is not null)
+            {
+                throw new UsageException($"--journal applies to B, which must then be an image, not the digest {givenB.Value.Text}");
+            }
+
+            if (journalPath is not null && !File.Exists(journalPath))
+            {
+                throw new UsageException($"{journalPath}: no such fixup journal");
+            }
+
             if (givenA is null && givenB is null && algorithm is null)
             {
-                return CompareBytes(context, pathA, pathB, parse.GetValue(json));
+                return CompareBytes(context, pathA, pathB, parse.GetValue(json), journalPath);
             }
 
             // By digest: every digest given names its hash, and they must all agree.
@@ -47,7 +62,7 @@ public static class CompareCommand
             var hash = algorithm ?? DigestAlgorithm.Find(names[0])
                 ?? throw new UsageException($"{names[0]}: unknown digest; v2v computes {string.Join(", ", DigestAlgorithm.All.Select(a => a.Name))}");
             var (digestA, capacityA) = givenA is { } a ? (a.Text, (long?)null) : await DigestOf(context, pathA, hash).ConfigureAwait(false);
-            var (digestB, capacityB) = givenB is { } b ? (b.Text, (long?)null) : await DigestOf(context, pathB, hash).ConfigureAwait(false);
+            var (digestB, capacityB) = givenB is { } b ? (b.Text, (long?)null) : await DigestOf(context, pathB, hash, journalPath).ConfigureAwait(false);
             bool same = digestA == digestB;
             if (parse.GetValue(json))
             {
@@ -65,10 +80,12 @@ public static class CompareCommand
         return command;
     }
 
-    private static int CompareBytes(CliContext context, string pathA, string pathB, bool json)
+    private static int CompareBytes(CliContext context, string pathA, string pathB, bool json, string? journalPath)
     {
         using var a = context.Registry.Open(pathA, SourceOptions.Default);
-        using var b = context.Registry.Open(pathB, SourceOptions.Default);
+        using var opened = context.Registry.Open(pathB, SourceOptions.Default);
+        var ranges = journalPath is null ? null : JournalRanges.From(journalPath, FixupJournalFile.Read(journalPath, opened.Capacity), opened.Capacity);
+        var b = ranges is null ? opened : new UndoneDisk(opened, ranges);
         long? difference = DiskComparer.FirstDifference(a, b, context.Cancellation);
         if (json)
         {
@@ -81,7 +98,10 @@ public static class CompareCommand
                 context.Out.WriteLine($"note: capacities differ ({a.Capacity} and {b.Capacity} bytes); the extra part must read as zeros");
             }
 
-            context.Out.WriteLine(difference is { } at ? $"content differs at offset {at}" : "images are identical");
+            context.Out.WriteLine(difference is not { } at ? (ranges is null ? "images are identical" : $"images are identical but for the {ranges.Count} ranges of {journalPath}")
+                : ranges is null ? $"content differs at offset {at}"
+                : ranges.Holding(at) is { } range ? $"content differs at offset {at}, inside the journaled range of {range.Length} bytes at {range.Offset}, whose original bytes are not A's: the journal is not of this source"
+                : $"content differs at offset {at}, outside the journal's ranges");
         }
 
         return difference is null ? 0 : 1;
@@ -91,9 +111,10 @@ public static class CompareCommand
     private static (string Name, string Text)? GivenDigest(string argument) =>
         !File.Exists(argument) && ContentDigest.TryParse(argument, out string name, out string hex) ? (name, $"{name}:{hex}") : null;
 
-    private static async Task<(string Digest, long? Capacity)> DigestOf(CliContext context, string path, DigestAlgorithm hash)
+    private static async Task<(string Digest, long? Capacity)> DigestOf(CliContext context, string path, DigestAlgorithm hash, string? journalPath = null)
     {
-        using var disk = context.Registry.Open(path, SourceOptions.Default);
+        using var opened = context.Registry.Open(path, SourceOptions.Default);
+        var disk = journalPath is null ? opened : new UndoneDisk(opened, JournalRanges.From(journalPath, FixupJournalFile.Read(journalPath, opened.Capacity), opened.Capacity));
         var result = await BlockPipeline.DigestAsync(disk, disk.Capacity, new PipelineOptions { Digest = hash }, null, context.Cancellation).ConfigureAwait(false);
         return (result.Digest, disk.Capacity);
     }

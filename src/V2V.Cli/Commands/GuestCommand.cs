@@ -19,10 +19,11 @@ public static class GuestCommand
 {
     public static Command Build(CliContext context)
     {
-        var command = new Command("guest", "Look inside a guest's disks, files and hives without mounting them (read-only)");
+        var command = new Command("guest", "Look inside a guest's disks, files and hives without mounting them (read-only); undo fixups");
         command.Subcommands.Add(Ls(context));
         command.Subcommands.Add(Cat(context));
         command.Subcommands.Add(GuestRegCommand.Build(context));
+        command.Subcommands.Add(GuestUndoCommand.Build(context));
         return command;
     }
 

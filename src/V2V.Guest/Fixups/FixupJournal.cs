@@ -24,6 +24,12 @@ public sealed record FixupJournal(
 
     /// <summary>Content digest of the fixed disk (<c>NAME:HEX</c>). Null when not known.</summary>
     public string? OutputDigest { get; init; }
+
+    /// <summary>
+    /// Bytes of the source the digests cover, when a target's capacity was rounded up past it (a
+    /// fixed VHD is a whole MiB); null means the target's own capacity.
+    /// </summary>
+    public long? SourceCapacity { get; init; }
 }
 
 /// <summary>One fixup by name: <c>applied</c>, <c>not-needed</c>, <c>skipped</c> (by the user) or <c>not-applied</c> (with the reason).</summary>

@@ -13,7 +13,8 @@ namespace V2V.Guest.Fixups;
 /// (<see cref="FixupJournal"/>; serialise it with <see cref="FixupJournalJson"/>, undo it with
 /// <see cref="FixupUndo"/> or <see cref="UndoRegFile"/>). Nothing is written when the volume may
 /// not be written (hibernated, unclean, dirty: every fixup is then <c>not-applied</c> with the
-/// reason) or when no fixup changes anything. The SYSTEM hive is read with its logs replayed and
+/// reason), when the SYSTEM hive is damaged in a way the reader tolerates (still dirty, or
+/// inconsistent: every fixup <c>not-applied</c> with the reason) or when no fixup changes anything. The SYSTEM hive is read with its logs replayed and
 /// written back whole and clean; only the sectors that differ reach the disk.
 /// </summary>
 public static class WindowsFixups
@@ -44,7 +45,13 @@ public static class WindowsFixups
             return Unfixed(windows.Volume.Offset, options, e.Reason);
         }
 
-        var hive = new JournaledHive(HiveWriter.Open(VolumeHive.Open(writer.Volume, WindowsSystemVolume.SystemHivePath, "SYSTEM"), fileTime), WindowsSystemVolume.SystemHivePath);
+        var system = VolumeHive.Open(writer.Volume, WindowsSystemVolume.SystemHivePath, "SYSTEM");
+        if (Damage(system) is { } damage)
+        {
+            return Unfixed(windows.Volume.Offset, options, damage);
+        }
+
+        var hive = new JournaledHive(HiveWriter.Open(system, fileTime), WindowsSystemVolume.SystemHivePath);
         var sets = RegistryFixups.ControlSets(hive);
         var outcomes = new List<FixupOutcome>();
         var files = new List<FileChange>();
@@ -84,6 +91,34 @@ public static class WindowsFixups
 
         return new FixupJournal(FixupJournal.CurrentVersion, windows.Volume.Offset, outcomes, registry, hive.CreatedKeys, files,
             recording.Changes.Select(c => new DiskChange(c.Offset, c.Original.Length, Convert.ToBase64String(c.Original))).ToList());
+    }
+
+    /// <summary>
+    /// Why a hive the reader tolerates must not be written, or null: still dirty (no log could be
+    /// replayed, so its newest content may be in logs V2V could not read), or inconsistent where a
+    /// walk of every key and value finds it (the reader notes such damage and reads on).
+    /// </summary>
+    private static string? Damage(RegistryHive hive)
+    {
+        if (hive.BaseBlock.IsDirty)
+        {
+            return $"{hive.File} is dirty and none of its transaction logs could be replayed, so it is not written: boot the source once, shut it down cleanly and convert again";
+        }
+
+        int before = hive.Findings.Count;
+        Walk(hive.Root);
+        return hive.Findings.Count > before
+            ? $"{hive.Findings[before]}: a damaged hive is not written (let Windows repair it: boot the source once, shut it down cleanly and convert again)"
+            : null;
+
+        static void Walk(RegistryKey key)
+        {
+            _ = key.Values;
+            foreach (var subkey in key.Subkeys)
+            {
+                Walk(subkey);
+            }
+        }
     }
 
     private static FixupOutcome FixBootIni(NtfsWriter writer, List<FileChange> files)

@@ -1,6 +1,6 @@
 # Builds a minimal Windows-like MBR disk for the fixup tests: one active NTFS partition (mkntfs,
 # filled through an ntfs-3g FUSE mount as root) holding Windows\System32\config\SYSTEM (the hive
-# given), placeholder IDE driver files in system32\drivers (all but those named in $3, space-
+# given, with its .LOG1/.LOG2 when they lie beside it), placeholder IDE driver files in system32\drivers (all but those named in $3, space-
 # separated) and a boot.ini whose default entry is a Disk2vhd-style forced-HAL one.
 # Arguments: folder, SYSTEM hive, drivers to leave out.
 set -e
@@ -11,6 +11,7 @@ mkdir -p mnt
 ntfs-3g part.img mnt
 mkdir -p mnt/Windows/System32/config mnt/Windows/System32/drivers
 cp "$2" mnt/Windows/System32/config/SYSTEM
+for log in LOG1 LOG2; do [ ! -f "$2.$log" ] || cp "$2.$log" "mnt/Windows/System32/config/SYSTEM.$log"; done
 for f in atapi.sys intelide.sys pciide.sys pciidex.sys; do
   case " $3 " in *" $f "*) ;; *) printf 'MZ placeholder %s' "$f" > "mnt/Windows/System32/drivers/$f";; esac
 done
