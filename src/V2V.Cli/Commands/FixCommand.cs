@@ -33,9 +33,9 @@ public static class FixCommand
     private static async Task<int> RunAsync(CliContext context, string path, FixupRequest request, bool durable)
     {
         var stage = FixupStage.From(request, "--skip-fixup")!;
-        if (File.Exists(path + FixupStage.JournalSuffix))
+        if (File.Exists(FixupJournalFile.JournalPathOf(path)))
         {
-            throw new UsageException($"{path}: already has a fixup journal ({Path.GetFileName(path + FixupStage.JournalSuffix)}); undo it first or remove it, so the journal that undoes the first fix is not lost");
+            throw new UsageException($"{path}: already has a fixup journal ({Path.GetFileName(FixupJournalFile.JournalPathOf(path))}); undo it first or remove it, so the journal that undoes the first fix is not lost");
         }
 
         using var disk = context.Registry.Open(path, SourceOptions.Default);

@@ -16,9 +16,6 @@ namespace V2V.Guest.Fixups;
 /// </summary>
 public sealed class FixupStage : IGuestStage
 {
-    public const string JournalSuffix = ".fixups.json";
-    public const string UndoSuffix = ".undo.reg";
-
     private readonly FixupMode _mode;
     private readonly FixupOptions _options;
 
@@ -92,9 +89,9 @@ public sealed class FixupStage : IGuestStage
             return new GuestStageReport(lines, [], warnings);
         }
 
-        journal = journal with { SourceDigest = target.SourceDigest, OutputDigest = target.Flush() };
-        string journalPath = target.FinalPath + JournalSuffix;
-        string undoPath = target.FinalPath + UndoSuffix;
+        journal = journal with { SourceDigest = target.SourceDigest, OutputDigest = target.Flush(), SourceCapacity = target.Capacity };
+        string journalPath = FixupJournalFile.JournalPathOf(target.FinalPath);
+        string undoPath = FixupJournalFile.UndoRegPathOf(target.FinalPath);
         target.Outputs.WriteBytes(journalPath, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(journal, FixupJournalJson.Default.FixupJournal));
         target.Outputs.WriteBytes(undoPath, UndoRegFile.Bytes(journal));
         lines.Add($"journal: {Path.GetFileName(journalPath)}, {Path.GetFileName(undoPath)}");

@@ -6,6 +6,7 @@ using V2V.Core.Formats;
 using V2V.Core.Output;
 using V2V.Core.Pipeline;
 using V2V.Core.Vm;
+using V2V.Guest.Fixups;
 using V2V.Guest.Inspection;
 using V2V.Jobs.Planning;
 
@@ -129,7 +130,7 @@ public static class JobRunner
     private static JobOutput Output(JobOutput output, TargetOutcome target) => output with
     {
         OutputDigest = target.Digest,
-        FixupJournal = target.Guest?.Files.FirstOrDefault(f => f.EndsWith(".fixups.json", StringComparison.Ordinal)),
+        FixupJournal = target.Guest?.Files.FirstOrDefault(f => f.EndsWith(FixupJournalFile.JournalSuffix, StringComparison.Ordinal)),
         Guest = target.Guest?.Lines,
     };
 
