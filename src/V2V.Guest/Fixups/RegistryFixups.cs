@@ -31,17 +31,11 @@ internal static class RegistryFixups
         ("atapi", "SCSI miniport", "atapi.sys"), ("IntelIde", "System Bus Extender", "intelide.sys"), ("PCIIde", "System Bus Extender", "pciide.sys"),
     ];
 
-    /// <summary>Guest agents and drivers of other hypervisors (WINDOWS.md §6; virt-v2v's lists for Xen and Parallels).</summary>
-    public static readonly string[] ForeignAgents =
-    [
-        "VMTools", "VGAuthService", "vmvss", "vm3dservice", "GISvc", "vmci", "vsock", "vmhgfs", "vmmemctl", "vmrawdsk", "vmmouse",
-        "vmusbmouse", "vm3dmp", "vm3dmp-debug", "vm3dmp-stats", "vm3dmp_loader", "vmx_svga", "vmxnet", "vmxnet3ndis6", "vmxnet3ndis5",
-        "pvscsi", "vnetWFP", "vsepflt", "vmwefifw",
-        "xenbus", "xenfilt", "xeniface", "xenvbd", "xenvif", "xennet", "xendisk", "xenagent", "xensvc", "xenevtchn",
-        "VBoxGuest", "VBoxMouse", "VBoxSF", "VBoxVideo", "VBoxWddm", "VBoxService",
-        "prl_boot", "prl_dd", "prl_eth5", "prl_fs", "prl_memdev", "prl_mouf", "prl_pv32", "prl_pv64", "prl_strg", "prl_tg", "prl_time",
-        "prl_tools", "prl_tools_service",
-    ];
+    /// <summary>
+    /// Guest agents and drivers of other hypervisors: exactly the services the inspection reports
+    /// (<see cref="V2V.Guest.Windows.ForeignAgents.Known"/>), so a fixed guest's verdict is ready.
+    /// </summary>
+    public static readonly string[] ForeignAgents = [.. V2V.Guest.Windows.ForeignAgents.Known.SelectMany(k => k.Services).Distinct(StringComparer.OrdinalIgnoreCase)];
 
     /// <summary>Distinct control sets named by Select\Current and Select\Default ("ControlSet001"...).</summary>
     public static List<string> ControlSets(JournaledHive hive)

@@ -4,7 +4,8 @@ namespace V2V.Guest.Windows;
 
 /// <summary>
 /// Other hypervisors' guest agents and drivers (WINDOWS.md §6): services of VMware Tools, Xen PV
-/// drivers, VirtualBox Guest Additions and Parallels Tools found in the control set.
+/// drivers, VirtualBox Guest Additions and Parallels Tools found in the control set (virt-v2v's
+/// lists for Xen and Parallels); the foreign-agents fixup disables exactly these.
 /// </summary>
 public static class ForeignAgents
 {
@@ -15,7 +16,7 @@ public static class ForeignAgents
             "vmusbmouse", "vm3dmp", "vm3dmp-debug", "vm3dmp-stats", "vm3dmp_loader", "vmx_svga", "vmxnet", "vmxnet3ndis6", "vmxnet3ndis5",
             "pvscsi", "vnetWFP", "vsepflt", "vmwefifw", "VMUpgradeHelper", "vmdebug" }),
         ("Xen", new[] {"xenbus", "xenpci", "xenvbd", "xennet", "xenvif", "xeniface", "xenfilt", "xenbus_monitor", "XenSvc", "xensvc", "xenagent",
-            "XenPVInstall", "xenscsi", "xenvkbd", "xenhid", "xendisk" }),
+            "XenPVInstall", "xenscsi", "xenvkbd", "xenhid", "xendisk", "xenevtchn" }),
         ("VirtualBox", new[] {"VBoxGuest", "VBoxMouse", "VBoxSF", "VBoxVideo", "VBoxWddm", "VBoxService" }),
         ("Parallels", new[] {"prl_strg", "prl_tg", "prl_fs", "prl_eth5", "prl_boot", "prl_memdev", "prl_mouf", "prl_pv32", "prl_pv64", "prl_time",
             "prl_tools", "prl_tools_service", "prl_dd", "prl_sound", "prl_vid" }),

@@ -90,6 +90,13 @@ public static class JobRunner
         // A disk source reads at random: inspected where it lies, before the copy (a few MiB of reads).
         var guest = GuestReports.Inspect(disk, 1, run.Job.Spec.Source.Name).Report;
         var outcome = await DiskConverter.ConvertAsync(request, run.Progress, run.Cancellation).ConfigureAwait(false);
+        // The report describes the guest as written: a disk the fixups changed is inspected again (as a VM's boot disk is by its definition).
+        if (outcome.Targets.FirstOrDefault(t => t.Guest?.Files.Count > 0) is { } fixedTarget)
+        {
+            using var fixedDisk = run.Registry.Open(fixedTarget.Path, SourceOptions.Default);
+            guest = GuestReports.Inspect(fixedDisk, 1, run.Job.Spec.Source.Name).Report;
+        }
+
         var written = outcome.Targets.Select(t => Output(new JobOutput(t.Path, t.Format, t.Subformat, t.Capacity, t.FileLength, outcome.Copy.Digest, t.VerifiedDigest is not null), t)).ToList();
         var notes = outcome.Targets.SelectMany(t => t.Guest?.Warnings ?? []).ToList();
         return JobResult.Success(run.Job.Spec, written, outcome.Copy.DataBytesRead, run.Clock.Elapsed, notes.Count > 0 ? notes : null, guests: [guest]);
