@@ -48,7 +48,17 @@ public sealed class FixupStage : IGuestStage
     public GuestStageReport Run(GuestStageTarget target, CancellationToken cancellationToken)
     {
         var device = new StageDevice(target);
-        var inspection = GuestInspector.Inspect(new DeviceDiskSource(device), target.SourceName);
+        DiskInspection inspection;
+        try
+        {
+            inspection = GuestInspector.Inspect(new DeviceDiskSource(device), target.SourceName);
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException or IOException))
+        {
+            // Inspection problems never fail a conversion in auto: the target keeps the source's bytes.
+            return Refused([], $"{target.FinalPath}: fixups not applied, the guest could not be inspected: {e.Message}");
+        }
+
         var lines = new List<string>(inspection.Readiness.Select(r => r.Summary));
         if (inspection.Windows.Count == 0)
         {
