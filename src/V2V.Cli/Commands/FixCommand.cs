@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using V2V.Core.Conversion;
 using V2V.Core.Errors;
 using V2V.Core.Formats;
@@ -45,15 +44,7 @@ public static class FixCommand
             throw new UsageException($"{path}: is a {description.Format} image; v2v fix changes VHDX and VHD images (convert it to one first)");
         }
 
-        if (description.Chain.Count > 1)
-        {
-            throw new UsageException($"{path}: is a differencing disk; fix the merged disk (convert it first)");
-        }
-
-        string? Property(string name) => description.Properties.FirstOrDefault(p => p.Key == name).Value;
-        long? blockSize = Property("block size") is { } b ? long.Parse(b, CultureInfo.InvariantCulture) : null;
-        int sector = Property("logical sector size") is { } s ? int.Parse(s, CultureInfo.InvariantCulture) : disk.LogicalSectorSize;
-        var plan = new TargetPlan(context.Registry.Target(description.Format), new TargetRequest(path, disk.Capacity, description.Subformat, blockSize, sector));
+        var plan = GuestUndoCommand.SameAs(context.Registry, disk, path);
 
         // TARGET is the source and the output: the set reads nothing else, and TARGET.partial is renamed over it.
         using var outputs = new OutputSet(overwrite: true, durable, new FilesRead());

@@ -135,7 +135,7 @@ internal static class GuestUndoCommand
     }
 
     /// <summary>A target like <paramref name="disk"/>: its format, subformat, block size and sector size.</summary>
-    private static TargetPlan SameAs(FormatRegistry formats, IDiskSource disk, string path)
+    internal static TargetPlan SameAs(FormatRegistry formats, IDiskSource disk, string path)
     {
         var description = disk.Describe();
         if (description.Chain.Count > 1)
