@@ -10,8 +10,11 @@ namespace V2V.Cli.Tests;
 /// artifacts/win-x64) runs under Wine on Z:\ paths, all commands in one Wine start (a cmd batch,
 /// since starting Wine costs most of a second). Every command must exit as the Linux build does
 /// and print the same JSON (paths and timings aside), so digests agree; qemu-img checks each
-/// Windows output and finds it identical to the Linux one. Wine cannot show physical drives
-/// (\\.\PhysicalDriveN) or a real Windows console (progress bar, Ctrl-C): not tested here.
+/// Windows output and finds it identical to the Linux one. File identity (FileIdentity.Windows.cs:
+/// volume serial number and file id; Wine gives the Unix inode as the id) refuses an output that
+/// is the source through a hard link, a linked folder or another letter case, as on Linux.
+/// Wine cannot show physical drives (\\.\PhysicalDriveN) or a real Windows console (progress
+/// bar, Ctrl-C): not tested here.
 /// </summary>
 [NonParallelizable]
 public partial class WindowsBuildTests
@@ -127,6 +130,20 @@ public partial class WindowsBuildTests
             File.Copy(file, windows.File("in/" + Path.GetFileName(file)));
         }
 
+        // The source again under other names, made on the Linux side: a hard link and a linked folder.
+        foreach (var root in new[] { linux.Path, windows.Path })
+        {
+            ExternalTool.Ok("ln", Path.Combine(root, "in/disk.raw"), Path.Combine(root, "in/hard.raw"));
+            File.CreateSymbolicLink(Path.Combine(root, "linked"), "in");
+        }
+
+        // Windows only: the same files in other letter cases, which Windows (and Wine) take as one name.
+        File.WriteAllText(windows.File("case.yaml"),
+            "version: 1\njobs:\n  - name: self\n    source: { path: 'in\\disk.vhdx' }\n    chain:\n      - { format: vhdx, path: 'IN\\Disk.VHDX' }\n" +
+            "  - name: lower\n    source: { path: 'in\\disk.raw' }\n    chain:\n      - { format: vhdx, path: 'out\\case.vhdx' }\n" +
+            "  - name: upper\n    source: { path: 'in\\disk.raw' }\n    chain:\n      - { format: vhdx, path: 'OUT\\CASE.VHDX' }\n");
+        ExternalTool.Ok("mkfifo", windows.File("in/vm.fifo"));
+
         // The pipeline names its files relative to its own folder; on Windows with backslashes and a drive-letter path.
         File.WriteAllText(linux.File("pipeline.yaml"),
             "version: 1\njobs:\n  - name: chain\n    source: { path: in/disk.vhdx }\n    chain:\n      - { format: vmdk, path: out/run/chain.vmdk }\n      - { format: vhdx, path: " + linux.Path + "/out/run/chain.vhdx }\n" +
@@ -154,6 +171,8 @@ public partial class WindowsBuildTests
             }
 
             commands.Add(["convert", at("in/disk.vmdk"), at(deep + "/long.vhdx"), "--json", "--no-progress"]);
+            commands.Add(["convert", at("in/disk.raw"), at("in/hard.raw"), "--to", "raw", "--force", "--no-progress"]); // a hard link to the source
+            commands.Add(["convert", at("in/disk.vhdx"), at("linked/disk.vhdx"), "--to", "vhdx", "--force", "--no-progress"]); // the source through a linked folder
             commands.Add(["check", at("out/vhdx.vhdx"), "--json"]);
             commands.Add(["check", at("out/raw.vmdk"), "--json"]);
             commands.Add(["compare", at("in/disk.raw"), at("out/vmdk.vhdx"), "--json"]);
@@ -164,12 +183,62 @@ public partial class WindowsBuildTests
         }
 
         var linuxCommands = Commands(p => Path.Combine(linux.Path, p));
+        // Windows only, after the shared ones: devices and streams by their Windows names, other letter cases.
+        string[][] windowsOnly =
+        [
+            ["info", "NUL"],
+            ["convert", "NUL", Z(windows.File("nul")), "--no-progress"],
+            ["convert", Z(windows.File("in/disk.raw")), Z(windows.Path) + @"\IN\DISK.RAW", "--to", "raw", "--force", "--no-progress"],
+            ["run", Z(windows.File("case.yaml")), "--no-progress"],
+            ["convert", Z(windows.File("in/vm.fifo")), Z(windows.File("fifo")), "--no-progress"],
+        ];
+        string[][] linuxEquivalents = [["info", "/dev/null"], ["convert", "/dev/null", linux.File("nul"), "--no-progress"]];
         var clock = Stopwatch.StartNew();
-        var linuxResults = linuxCommands.Select(CliRunner.Run).ToList();
+        var linuxResults = linuxCommands.Concat(linuxEquivalents).Select(CliRunner.Run).ToList();
         var linuxTime = clock.Elapsed;
+        var before = File.ReadAllBytes(windows.File("in/disk.raw"));
+
+        // The FIFO's writer holds it open read-write, so that it always has a writer (no EOF before
+        // the data) and Wine opening it to ask its type loses nothing.
+        var fifoWriter = Task.Run(() =>
+        {
+            using var fifo = new FileStream(windows.File("in/vm.fifo"), FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, 1);
+            using var xva = File.OpenRead(windows.File("in/vm.xva"));
+            xva.CopyTo(fifo);
+        });
         clock.Restart();
-        var windowsResults = RunUnderWine(wine, windows.Path, Commands(p => Z(Path.Combine(windows.Path, p))));
-        TestContext.Out.WriteLine($"{linuxCommands.Length} commands: Linux (in-process) {linuxTime.TotalSeconds:F1} s, Windows build under Wine {clock.Elapsed.TotalSeconds:F1} s");
+        var windowsResults = RunUnderWine(wine, windows.Path, [.. Commands(p => Z(Path.Combine(windows.Path, p))), .. windowsOnly]);
+        TestContext.Out.WriteLine($"{linuxCommands.Length + windowsOnly.Length} commands: Linux (in-process) {linuxTime.TotalSeconds:F1} s, Windows build under Wine {clock.Elapsed.TotalSeconds:F1} s");
+        if (!fifoWriter.Wait(TimeSpan.FromSeconds(10)))
+        {
+            using var drain = File.OpenRead(windows.File("in/vm.fifo")); // release the writer
+            drain.CopyTo(Stream.Null);
+            Assert.Fail("v2v.exe never read the FIFO");
+        }
+
+        Assert.Multiple(() =>
+        {
+            int shared = linuxCommands.Length;
+            string Nul(string text) => text.Replace("/dev/null", "NUL", StringComparison.Ordinal);
+            for (int i = 0; i < linuxEquivalents.Length; i++)
+            {
+                string what = string.Join(' ', windowsOnly[i]);
+                Assert.That(windowsResults[shared + i].ExitCode, Is.EqualTo(linuxResults[shared + i].ExitCode).And.EqualTo(2), what + ": exit code");
+                Assert.That(Normalize(windowsResults[shared + i].StdErr, windows.Path), Is.EqualTo(Nul(Normalize(linuxResults[shared + i].StdErr, linux.Path))), what + ": stderr");
+            }
+
+            var caseCopy = windowsResults[shared + 2];
+            Assert.That(caseCopy.ExitCode, Is.EqualTo(2), "the source in capitals: " + caseCopy.StdErr);
+            Assert.That(Normalize(caseCopy.StdErr, windows.Path), Does.StartWith("error: {W}/IN/DISK.RAW: this output is the same file as {W}/in/disk.raw, which this run reads"));
+            Assert.That(File.ReadAllBytes(windows.File("in/disk.raw")), Is.EqualTo(before), "the source as it was");
+
+            var caseRun = windowsResults[shared + 3];
+            Assert.That(caseRun.ExitCode, Is.EqualTo(2), "a pipeline naming its source and outputs in other cases: " + caseRun.StdErr);
+            Assert.That(caseRun.StdErr, Does.Contain("this output is the same file as").And.Contain(@"is also written by job ""lower"""));
+
+            var fifo = windowsResults[shared + 4];
+            Assert.That(fifo.ExitCode, Is.EqualTo(0), "an XVA streamed through a FIFO: " + fifo.StdErr);
+        });
 
         Assert.Multiple(() =>
         {
@@ -184,8 +253,10 @@ public partial class WindowsBuildTests
                 }
             }
         });
-        Assert.That(linuxResults[^2].StdErr, Does.StartWith("error: "), "a malformed image is one error: line");
-        Assert.That(linuxResults[^3].ExitCode, Is.EqualTo(0), "run: " + linuxResults[^3].StdErr);
+        Assert.That(linuxResults[linuxCommands.Length - 2].StdErr, Does.StartWith("error: "), "a malformed image is one error: line");
+        Assert.That(linuxResults[linuxCommands.Length - 3].ExitCode, Is.EqualTo(0), "run: " + linuxResults[linuxCommands.Length - 3].StdErr);
+        Assert.That(linuxResults[linuxCommands.Length - 7].StdErr, Does.Contain("never writes its source"), "a linked folder's output is the source");
+        Assert.That(linuxResults[linuxCommands.Length - 8].StdErr, Does.Contain("never writes its source"), "a hard link is the source");
         Assert.That(Normalize(File.ReadAllText(windows.File("out/report.json")), windows.Path), Is.EqualTo(Normalize(File.ReadAllText(linux.File("out/report.json")), linux.Path)));
 
         foreach (var (file, format) in new[]
@@ -202,6 +273,8 @@ public partial class WindowsBuildTests
 
             QemuImg.AssertIdentical(windows.File(file), format, linux.File(file), format);
         }
+
+        QemuImg.AssertIdentical(windows.File("fifo/tiny-boot-disk1.vhdx"), "vhdx", linux.File("xva/tiny-boot-disk1.vhdx"), "vhdx");
     }
 
     [Test]

@@ -130,7 +130,7 @@ public static class RunCommand
         }
 
         var taken = jobs.SelectMany(j => j.Outputs.Select(o => o.Path).Concat(j.Spec.Source.LocalPath is { } source ? [source] : []).Concat(j.FilesBeside)).Append(document.File).Select(Path.GetFullPath);
-        return taken.Contains(full, StringComparer.Ordinal) ? "it is the pipeline, a source or an output of it" : null;
+        return taken.Contains(full, FilesRead.PathComparer) ? "it is the pipeline, a source or an output of it" : null;
     }
 
     private static void PrintPlan(TextWriter o, JobFile document, IReadOnlyList<PlannedJob> jobs, IReadOnlyList<IReadOnlyList<PlannedGuest>> guests)

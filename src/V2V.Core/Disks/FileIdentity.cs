@@ -4,10 +4,11 @@ namespace V2V.Core.Disks;
 
 /// <summary>
 /// What makes two names one file: the device and inode of the file a path leads to, every
-/// symbolic link on the way (folders included) followed, as stat(2) sees it. Hard links and
-/// linked folders share it; spellings do not matter.
+/// symbolic link on the way (folders included) followed, as stat(2) sees it on Linux; on Windows
+/// the volume serial number and file id (FileIdentity.Windows.cs). Hard links and linked folders
+/// share it; spellings (and, on Windows, letter case, 8.3 short names, \\?\ prefixes) do not matter.
 /// </summary>
-public readonly partial record struct FileIdentity(ulong Device, ulong Inode)
+public readonly partial record struct FileIdentity(ulong Device, ulong Inode, ulong InodeHigh = 0)
 {
     private const int AtFdCwd = -100;
     private const uint StatxType = 0x1;
@@ -17,10 +18,20 @@ public readonly partial record struct FileIdentity(ulong Device, ulong Inode)
     private const int CharacterDevice = 0x2000;
     private const int Socket = 0xC000;
 
-    /// <summary>The identity of the file at <paramref name="path"/>, or null when nothing is there (or the OS cannot tell: not Linux).</summary>
+    /// <summary>The identity of the file at <paramref name="path"/>, or null when nothing is there (or the OS cannot tell: neither Linux nor Windows).</summary>
     public static FileIdentity? Of(string path)
     {
-        if (!OperatingSystem.IsLinux() || path.Length == 0 || path.Contains('\0', StringComparison.Ordinal))
+        if (path.Length == 0 || path.Contains('\0', StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        if (OperatingSystem.IsWindows())
+        {
+            return OfWindowsFile(path);
+        }
+
+        if (!OperatingSystem.IsLinux())
         {
             return null;
         }
@@ -38,8 +49,17 @@ public readonly partial record struct FileIdentity(ulong Device, ulong Inode)
     /// </summary>
     public static bool IsStream(string path)
     {
-        if (!OperatingSystem.IsLinux() || path.Length == 0 || path.Contains('\0', StringComparison.Ordinal)
-            || Statx(AtFdCwd, path, 0, StatxType, out var buffer) != 0)
+        if (path.Length == 0 || path.Contains('\0', StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        if (OperatingSystem.IsWindows())
+        {
+            return IsWindowsStream(path);
+        }
+
+        if (!OperatingSystem.IsLinux() || Statx(AtFdCwd, path, 0, StatxType, out var buffer) != 0)
         {
             return false;
         }
@@ -48,7 +68,9 @@ public readonly partial record struct FileIdentity(ulong Device, ulong Inode)
         return type is Fifo or CharacterDevice or Socket;
     }
 
-    public override string ToString() => $"device {Device >> 32}:{Device & 0xFFFFFFFF}, inode {Inode}";
+    public override string ToString() => OperatingSystem.IsWindows()
+        ? $"volume {Device:X8}, file id {InodeHigh:X16}{Inode:X16}"
+        : $"device {Device >> 32}:{Device & 0xFFFFFFFF}, inode {Inode}";
 
     [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Statx(int directory, string path, int flags, uint mask, out StatxBuffer buffer);

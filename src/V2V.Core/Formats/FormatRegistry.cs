@@ -119,14 +119,22 @@ public sealed class FormatRegistry
             throw new UsageException($"{path}: is a directory, not a disk image, device or VM package");
         }
 
-        if (!File.Exists(path))
-        {
-            throw new UsageException($"{path}: no such file or device");
-        }
-
+        // Streams first: File.Exists is false on Windows for NUL, CON and named pipes.
         if (FileIdentity.IsStream(path))
         {
             throw new UsageException($"{path}: is a pipe or character device, and this needs a seekable file (only convert reads a stream, and only an OVA or XVA)");
+        }
+
+        // A Windows drive or volume is read as raw, never probed: it takes only whole-sector reads,
+        // and File.Exists does not see devices.
+        if (FileIdentity.IsWindowsDevice(path))
+        {
+            return _raw;
+        }
+
+        if (!File.Exists(path))
+        {
+            throw new UsageException($"{path}: no such file or device");
         }
 
         return Detect(ProbeFile(path));

@@ -38,9 +38,17 @@ public sealed partial class PipeInput : ForwardOnlyStream
     public static Stream StandardInput(CancellationToken cancellation) =>
         OperatingSystem.IsLinux() ? new PipeInput(0, false, cancellation) : Console.OpenStandardInput();
 
-    /// <summary>Opens a FIFO, character device or socket path for reading without waiting for a writer.</summary>
-    public static PipeInput Open(string path, CancellationToken cancellation)
+    /// <summary>
+    /// Opens a FIFO, character device or socket path for reading without waiting for a writer; on
+    /// Windows a named pipe (\\.\pipe\NAME) or character device, each read cancellable by the token.
+    /// </summary>
+    public static Stream Open(string path, CancellationToken cancellation)
     {
+        if (OperatingSystem.IsWindows())
+        {
+            return new CancellableInput(path, cancellation);
+        }
+
         int descriptor = OpenFile(path, ReadOnly | NonBlocking | CloseOnExec);
         if (descriptor < 0)
         {

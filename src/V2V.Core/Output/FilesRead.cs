@@ -12,7 +12,10 @@ namespace V2V.Core.Output;
 public sealed class FilesRead
 {
     private readonly Dictionary<FileIdentity, (string Path, string Role)> _byIdentity = [];
-    private readonly Dictionary<string, (string Path, string Role)> _byPath = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Path, string Role)> _byPath = new(PathComparer);
+
+    /// <summary>How full paths name the same file when identity cannot tell (a file not there yet): Windows ignores letter case.</summary>
+    public static StringComparer PathComparer { get; } = OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
 
     public FilesRead()
     {

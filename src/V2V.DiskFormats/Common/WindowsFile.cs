@@ -17,8 +17,8 @@ public static partial class WindowsFile
     private const uint IoctlDiskGetDriveGeometryEx = 0x000700A0;
     private const int ErrorMoreData = 234;
 
-    /// <summary>A \\.\ device name (\\.\PhysicalDrive0, \\.\D:) rather than a file.</summary>
-    public static bool IsDevicePath(string path) => path.StartsWith(@"\\.\", StringComparison.Ordinal);
+    /// <summary>A \\.\ device name (\\.\PhysicalDrive0, \\.\D:) rather than a file (<see cref="V2V.Core.Disks.FileIdentity.IsWindowsDevice"/>).</summary>
+    public static bool IsDevicePath(string path) => V2V.Core.Disks.FileIdentity.IsWindowsDevice(path);
 
     /// <summary>
     /// The first allocated range at or after <paramref name="offset"/> and before

@@ -9,7 +9,7 @@ internal static class PlanChecks
 {
     public static void Collisions(List<PlannedJob> jobs, List<JobFileError> errors)
     {
-        var writers = new Dictionary<string, string>(StringComparer.Ordinal);
+        var writers = new Dictionary<string, string>(FilesRead.PathComparer);
         foreach (var job in jobs)
         {
             var written = job.Outputs.Where(o => o.Step.Keep).Select(o => (o.Path, o.Step.PathAt)).ToList();

@@ -46,14 +46,15 @@ public sealed record FileSourceSpec(string Type, string Path, YamlLocation At, Y
             throw new JobFileException(PathAt, $"source \"{Path}\" is a directory, not a disk image, device or VM package");
         }
 
-        if (!File.Exists(Path))
-        {
-            throw new JobFileException(PathAt, $"source \"{Path}\" does not exist");
-        }
-
+        // Streams first: File.Exists is false on Windows for NUL, CON and named pipes.
         if (FileIdentity.IsStream(Path))
         {
             throw new JobFileException(PathAt, $"source \"{Path}\" is a pipe or character device; a pipeline needs a seekable file (it is read to plan, then to convert)");
+        }
+
+        if (!File.Exists(Path) && !FileIdentity.IsWindowsDevice(Path))
+        {
+            throw new JobFileException(PathAt, $"source \"{Path}\" does not exist");
         }
 
         var vmFormat = formats.DetectVmSourceFile(Path);
