@@ -278,6 +278,71 @@ public partial class WindowsBuildTests
     }
 
     [Test]
+    public void Ctrl_c_under_wine_stops_a_stream_that_stalls_mid_copy_exits_130_and_leaves_nothing()
+    {
+        string wine = RequireWindowsBuild();
+        using var folder = new TempFolder();
+        string fifo = folder.File("vm.fifo");
+        string output = folder.File("out");
+        ExternalTool.Ok("mkfifo", fifo);
+
+        // Half the XVA, then nothing: the writer stays (held read-write), so v2v.exe waits inside a read.
+        using var writer = new FileStream(fifo, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, 1);
+        var xva = File.ReadAllBytes(Xva);
+        var feed = Task.Run(() => writer.Write(xva, 0, xva.Length / 2));
+
+        var start = new ProcessStartInfo(wine) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string a in new[] { Z(WinCli), "convert", Z(fifo), Z(output), "--no-progress" })
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        start.Environment["WINEDEBUG"] = "-all";
+        start.Environment["WINEPREFIX"] = Path.Combine(RepositoryPaths.Root, "artifacts", "wine-prefix");
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            while (!(Directory.Exists(output) && Directory.GetFiles(output, "*.partial", SearchOption.AllDirectories).Length > 0))
+            {
+                if (process.HasExited)
+                {
+                    Assert.Fail("v2v.exe ended before writing: " + stderr.Result);
+                }
+
+                if (clock.Elapsed > TimeSpan.FromMinutes(1))
+                {
+                    Assert.Fail("no partial output within a minute");
+                }
+
+                Thread.Sleep(100);
+            }
+
+            Assert.That(feed.Wait(TimeSpan.FromSeconds(30)), Is.True, "v2v.exe stopped reading before half the XVA");
+            Thread.Sleep(500); // inside the read that waits for the rest
+
+            // Wine turns SIGINT into the console's CTRL_C_EVENT, which .NET's Console.CancelKeyPress receives.
+            ExternalTool.Ok("kill", "-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.That(process.WaitForExit(TimeSpan.FromSeconds(20)), Is.True, "v2v.exe still running 20 s after Ctrl-C");
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(process.ExitCode, Is.EqualTo(130), stderr.Result);
+            Assert.That(stderr.Result, Does.StartWith("error: cancelled"));
+            Assert.That(Directory.Exists(output) ? Directory.GetFiles(output, "*", SearchOption.AllDirectories) : [], Is.Empty, "no partial file left");
+        });
+    }
+
+    [Test]
     public async Task The_windows_build_under_wine_reads_an_xva_from_standard_input()
     {
         string wine = RequireWindowsBuild();

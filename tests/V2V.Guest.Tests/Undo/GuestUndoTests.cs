@@ -135,6 +135,9 @@ public sealed class GuestUndoTests
         File.WriteAllBytes(reg, UndoRegFile.Bytes(_journal));
         Assert.That(ExternalTool.Ok("file", "-b", reg).Trim(), Is.EqualTo("Windows Registry little-endian text (Win2K or above)"));
         Assert.That(ExternalTool.Ok("file", "-b", "--mime-encoding", reg).Trim(), Is.EqualTo("utf-16le"));
+        string text = System.Text.Encoding.Unicode.GetString(File.ReadAllBytes(reg)[2..]);
+        Assert.That(text.Replace("\r\n", "", StringComparison.Ordinal), Does.Not.Contain('\n').And.Not.Contain('\r'), "every line ends in CRLF, as regedit writes");
+        Assert.That(text, Does.EndWith("\r\n"));
 
         string linuxReg = _folder.File("undo-utf8.reg");
         ExternalTool.Ok("sh", "-c", $"iconv -f UTF-16 -t UTF-8 < '{reg}' | sed 's/\\r$//' > '{linuxReg}'");
