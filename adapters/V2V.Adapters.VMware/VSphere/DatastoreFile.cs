@@ -6,22 +6,34 @@ namespace V2V.Adapters.VMware.VSphere;
 
 /// <summary>
 /// A file on a datastore read through the host's file route (GET /folder/PATH?dcPath=&amp;dsName=,
-/// as virt-v2v reads it) with ranged GETs, any number in parallel. A transfer cut off is resumed
-/// from the byte it reached, at most <see cref="MaxAttempts"/> times in all for one read, then it
-/// is an error (exit 3). Small reads (sparse headers, grain tables, grains) are served from
-/// 1 MiB blocks kept in a small cache, so a sparse extent costs a GET per MiB, not per grain.
+/// as virt-v2v reads it) with ranged GETs, safe to call from several threads. Large reads (a
+/// flat extent's 1 MiB chunks, which the pipeline's workers ask for in ascending order) continue
+/// one open GET of up to <see cref="StreamSpan"/> bytes, one read after the other, as a single
+/// download would: one GET per MiB cost the simulator's TLS server about half again the CPU.
+/// Small reads (sparse headers, grain tables, grains) are served from 1 MiB blocks, each its own
+/// GET, kept in a small cache, so a sparse extent costs a GET per MiB, not per grain. A transfer
+/// cut off is resumed from the byte it reached, at most <see cref="MaxAttempts"/> times in all
+/// for one read, then it is an error (exit 3).
 /// </summary>
 public sealed class DatastoreFile : IImageBytes
 {
     public const int MaxAttempts = 4;
     private const int BlockSize = 1024 * 1024;
     private const int CachedBlocks = 16;
+
+    /// <summary>How far a sequential stream's GET reaches: its response is read to the end, so the connection is kept.</summary>
+    private const long StreamSpan = 64L * 1024 * 1024;
+
+    /// <summary>Open streams kept for sequential reads (readers that race each other may each open one).</summary>
+    private const int OpenStreams = 2;
     private static readonly TimeSpan AttemptTimeout = TimeSpan.FromMinutes(2);
 
     private readonly VimClient _client;
     private readonly Uri _url;
     private readonly Dictionary<long, byte[]> _blocks = [];
     private readonly Queue<long> _order = new();
+    private readonly List<RangeStream> _streams = [];
+    private readonly List<long> _readingUntil = [];
 
     private DatastoreFile(VimClient client, Uri url, string name, long length)
     {
@@ -82,7 +94,7 @@ public sealed class DatastoreFile : IImageBytes
 
         if (destination.Length >= BlockSize)
         {
-            Fetch(offset, destination);
+            Fetch(offset, destination, sequential: true);
             return;
         }
 
@@ -109,7 +121,7 @@ public sealed class DatastoreFile : IImageBytes
         }
 
         var bytes = new byte[(int)Math.Min(BlockSize, Length - index * BlockSize)];
-        Fetch(index * BlockSize, bytes);
+        Fetch(index * BlockSize, bytes, sequential: false);
         lock (_blocks)
         {
             if (_blocks.TryAdd(index, bytes))
@@ -125,33 +137,61 @@ public sealed class DatastoreFile : IImageBytes
         return bytes;
     }
 
-    /// <summary>One ranged GET, resumed where it stopped when the connection drops.</summary>
-    private void Fetch(long offset, Span<byte> destination)
+    /// <summary>
+    /// Reads <paramref name="destination"/> at <paramref name="offset"/>, resumed by a new ranged
+    /// GET from the byte reached when the connection drops. A sequential read continues an open
+    /// stream that stands at <paramref name="offset"/>, or waits for the read in progress that ends
+    /// there, and leaves its stream open for the next one.
+    /// </summary>
+    private void Fetch(long offset, Span<byte> destination, bool sequential)
     {
+        long end = offset + destination.Length;
+        var stream = sequential ? TakeStream(offset, end) : null;
         int done = 0;
         string? last = null;
-        for (int attempt = 1; attempt <= MaxAttempts && done < destination.Length; attempt++)
+        try
         {
-            if (attempt > 1 && RetryDelaySeconds > 0)
+            for (int attempt = 1; attempt <= MaxAttempts && done < destination.Length; attempt++)
             {
-                Thread.Sleep(TimeSpan.FromSeconds(RetryDelaySeconds * (attempt - 1)));
-            }
-
-            try
-            {
-                done += FetchOnce(offset + done, destination[done..]);
-                if (done < destination.Length)
+                if (attempt > 1 && RetryDelaySeconds > 0)
                 {
-                    last = "the server ended the response early";
+                    Thread.Sleep(TimeSpan.FromSeconds(RetryDelaySeconds * (attempt - 1)));
+                }
+
+                try
+                {
+                    stream ??= OpenStream(offset + done, sequential ? Math.Min(Length, Math.Max(end, (offset / StreamSpan + 1) * StreamSpan)) : end);
+                    done += stream.Read(destination[done..], AttemptTimeout);
+                    if (done < destination.Length)
+                    {
+                        last = "the server ended the response early";
+                    }
+                }
+                catch (IOException e)
+                {
+                    last = e.Message;
+                }
+                catch (VSphereException e) when (e.ExitCode == VSphereException.Failure)
+                {
+                    last = e.Message;
+                }
+
+                if (stream is { Usable: false })
+                {
+                    stream.Dispose();
+                    stream = null;
                 }
             }
-            catch (IOException e)
+        }
+        finally
+        {
+            if (sequential)
             {
-                last = e.Message;
+                ReturnStream(end, stream);
             }
-            catch (VSphereException e) when (e.ExitCode == VSphereException.Failure)
+            else
             {
-                last = e.Message;
+                stream?.Dispose();
             }
         }
 
@@ -161,46 +201,84 @@ public sealed class DatastoreFile : IImageBytes
         }
     }
 
-    private int FetchOnce(long offset, Span<byte> destination)
+    /// <summary>
+    /// The open stream standing at <paramref name="offset"/>, or null: records this read as in
+    /// progress until <paramref name="end"/>, then waits for the read in progress that ends at
+    /// <paramref name="offset"/> (its stream will stand there).
+    /// </summary>
+    private RangeStream? TakeStream(long offset, long end)
+    {
+        lock (_streams)
+        {
+            // Recorded before waiting, so a read after this one waits for it rather than opening a stream of its own.
+            _readingUntil.Add(end);
+            while (_readingUntil.Contains(offset))
+            {
+                Monitor.Wait(_streams);
+            }
+
+            int index = _streams.FindIndex(s => s.Position == offset && s.End >= end);
+            if (index < 0)
+            {
+                return null;
+            }
+
+            var stream = _streams[index];
+            _streams.RemoveAt(index);
+            return stream;
+        }
+    }
+
+    /// <summary>Ends the read recorded by <see cref="TakeStream"/>; keeps its stream if it can yield more.</summary>
+    private void ReturnStream(long end, RangeStream? stream)
+    {
+        RangeStream? evicted = null;
+        lock (_streams)
+        {
+            _readingUntil.Remove(end);
+            if (stream is { Usable: true } && stream.Position < stream.End)
+            {
+                _streams.Add(stream);
+                stream = null;
+                if (_streams.Count > OpenStreams)
+                {
+                    evicted = _streams[0];
+                    _streams.RemoveAt(0);
+                }
+            }
+
+            Monitor.PulseAll(_streams);
+        }
+
+        stream?.Dispose();
+        evicted?.Dispose();
+    }
+
+    /// <summary>Sends a GET for bytes [<paramref name="offset"/>, <paramref name="end"/>) and returns its body unread.</summary>
+    private RangeStream OpenStream(long offset, long end)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, _url);
-        request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(offset, offset + destination.Length - 1);
+        request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(offset, end - 1);
         _client.AddSession(request);
         using var timeout = new CancellationTokenSource(AttemptTimeout);
-        using var response = _client.Send(request, $"reading {Name}", timeout.Token);
-        Check(_client, response, Name);
-        if (response.StatusCode != HttpStatusCode.PartialContent && !(response.StatusCode == HttpStatusCode.OK && offset == 0))
-        {
-            throw new VSphereException(_client.Server, $"{Name}: the server ignored the byte range (HTTP {(int)response.StatusCode})", VSphereException.Usage);
-        }
-
-        using var stream = response.Content.ReadAsStream(timeout.Token);
-        // A stalled transfer is cut off by disposing the response; the read then fails and is retried.
-        using var stall = timeout.Token.Register(response.Dispose);
-        int done = 0;
+        var response = _client.Send(request, $"reading {Name}", timeout.Token);
         try
         {
-            while (done < destination.Length)
+            Check(_client, response, Name);
+            if (response.StatusCode != HttpStatusCode.PartialContent && !(response.StatusCode == HttpStatusCode.OK && offset == 0))
             {
-                int read = stream.Read(destination[done..]);
-                if (read == 0)
-                {
-                    break;
-                }
-
-                done += read;
+                throw new VSphereException(_client.Server, $"{Name}: the server ignored the byte range (HTTP {(int)response.StatusCode})", VSphereException.Usage);
             }
+
+            return new RangeStream(response, response.Content.ReadAsStream(timeout.Token), offset, end);
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or HttpRequestException)
+        catch
         {
-            if (done == 0)
-            {
-                throw new IOException(e.Message, e);
-            }
+            response.Dispose();
+            throw;
         }
-
-        return done;
     }
+
 
     public void Dispose()
     {
@@ -208,6 +286,12 @@ public sealed class DatastoreFile : IImageBytes
         {
             _blocks.Clear();
             _order.Clear();
+        }
+
+        lock (_streams)
+        {
+            _streams.ForEach(s => s.Dispose());
+            _streams.Clear();
         }
     }
 }

@@ -18,6 +18,7 @@ public class CliTests
     private const long MiB = 1024 * 1024;
     private const string User = "user";
     private const string Password = "Cli-Secret-Pass-9";
+    private SimulatorLogin _login = null!;
     private VcSim _sim = null!;
     private TempFolder _work = null!;
     private string _passwordFile = null!;
@@ -25,20 +26,12 @@ public class CliTests
     [OneTimeSetUp]
     public void StartSimulator()
     {
-        _sim = VcSim.Start("-username", User, "-password", Password);
-        _work = new TempFolder();
-        _passwordFile = _work.File("password");
-        File.WriteAllText(_passwordFile, Password + "\n");
-        File.SetUnixFileMode(_passwordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        DatastoreFile.RetryDelaySeconds = 0;
+        _login = SimulatorLogin.Start(User, Password);
+        (_sim, _work, _passwordFile) = (_login.Sim, _login.Work, _login.PasswordFile);
     }
 
     [OneTimeTearDown]
-    public void StopSimulator()
-    {
-        _sim?.Dispose();
-        _work?.Dispose();
-    }
+    public void StopSimulator() => _login?.Dispose();
 
     private string Url(string vm, string? authority = null) => $"vsphere://{User}@{authority ?? _sim.Url.Authority}{(vm.StartsWith('/') ? "" : "/")}{vm}";
 

@@ -101,6 +101,35 @@ public class FaultTests
     }
 
     [Test]
+    public void A_flat_extent_read_chunk_after_chunk_is_one_GET()
+    {
+        var ranges = new List<string>();
+        _proxy.Rule = r =>
+        {
+            if (r.Method == "GET" && r.Target.Contains("-flat.vmdk", StringComparison.Ordinal))
+            {
+                lock (ranges)
+                {
+                    ranges.Add(r.Headers["range"]);
+                }
+            }
+
+            return null;
+        };
+
+        using var source = VSphereSource.Open(Options());
+        using var disk = source.OpenDisk(source.Vm.Disks[0]);
+        var buffer = new byte[disk.Capacity];
+        for (int offset = 0; offset < buffer.Length; offset += (int)MiB)
+        {
+            disk.Read(offset, buffer.AsSpan(offset, (int)MiB));
+        }
+
+        Assert.That(buffer, Is.EqualTo(File.ReadAllBytes(_work.File("d.raw"))));
+        Assert.That(ranges, Is.EqualTo(new[] { "bytes=0-4194303" }));
+    }
+
+    [Test]
     public void A_connection_dropped_every_time_fails_after_bounded_retries()
     {
         int attempts = 0;

@@ -17,6 +17,7 @@ public class SnapshotAndJobTests
     private const long MiB = 1024 * 1024;
     private const string Vm = "DC0_C0_RP0_VM1";
     private const string Password = "Job-Secret-Pass-3";
+    private SimulatorLogin _login = null!;
     private VcSim _sim = null!;
     private FaultProxy _proxy = null!;
     private TempFolder _work = null!;
@@ -26,13 +27,9 @@ public class SnapshotAndJobTests
     [OneTimeSetUp]
     public void Start()
     {
-        _sim = VcSim.Start("-username", "user", "-password", Password);
+        _login = SimulatorLogin.Start("user", Password);
+        (_sim, _work, _passwordFile) = (_login.Sim, _login.Work, _login.PasswordFile);
         _proxy = new FaultProxy(_sim.Url, _sim.Sha256);
-        _work = new TempFolder();
-        _passwordFile = _work.File("password");
-        File.WriteAllText(_passwordFile, Password);
-        File.SetUnixFileMode(_passwordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        DatastoreFile.RetryDelaySeconds = 0;
 
         // The snapshot's chain: disk1.vmdk on base.vmdk; the running delta disk1-000001.vmdk on disk1.vmdk.
         string folder = _sim.VmFolder(Vm);
@@ -50,8 +47,7 @@ public class SnapshotAndJobTests
     public void Stop()
     {
         _proxy?.Dispose();
-        _sim?.Dispose();
-        _work?.Dispose();
+        _login?.Dispose();
     }
 
     [SetUp]
