@@ -169,12 +169,24 @@ public sealed class RegistryHive
         _listedBy[child] = parent;
     }
 
-    /// <summary>A stream's remaining bytes, refused above <see cref="MaxHiveBytes"/> (before reading when the stream can seek).</summary>
+    /// <summary>
+    /// A stream's remaining bytes, refused above <see cref="MaxHiveBytes"/> (before reading when the
+    /// stream can seek). A seekable stream is read into one array of its exact length: a SYSTEM hive
+    /// is 10-100 MiB, and growing a buffer to it would allocate about three times that.
+    /// </summary>
     internal static byte[] ReadBounded(string file, Stream stream)
     {
-        if (stream.CanSeek && stream.Length - stream.Position > MaxHiveBytes)
+        if (stream.CanSeek)
         {
-            throw new InvalidImageException(file, $"is {stream.Length} bytes, larger than the {MaxHiveBytes >> 20} MiB registry hives V2V reads");
+            long remaining = stream.Length - stream.Position;
+            if (remaining > MaxHiveBytes)
+            {
+                throw new InvalidImageException(file, $"is {stream.Length} bytes, larger than the {MaxHiveBytes >> 20} MiB registry hives V2V reads");
+            }
+
+            var bytes = new byte[Math.Max(0, remaining)];
+            int got = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
+            return got == bytes.Length ? bytes : bytes[..got];
         }
 
         using var buffer = new MemoryStream();
