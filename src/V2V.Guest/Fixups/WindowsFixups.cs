@@ -51,7 +51,8 @@ public static class WindowsFixups
             return Unfixed(windows.Volume.Offset, options, damage);
         }
 
-        var hive = new JournaledHive(HiveWriter.Open(system, fileTime), WindowsSystemVolume.SystemHivePath);
+        // The writer edits the image just read (the hive is not read again): one copy of the SYSTEM hive in memory.
+        var hive = new JournaledHive(HiveWriter.Adopt(system, fileTime), WindowsSystemVolume.SystemHivePath);
         var sets = RegistryFixups.ControlSets(hive);
         var outcomes = new List<FixupOutcome>();
         var files = new List<FileChange>();
@@ -85,7 +86,7 @@ public static class WindowsFixups
             }
 
             var bytes = hive.Writer.Commit();
-            writer.ReplaceContent(WindowsSystemVolume.SystemHivePath, bytes);
+            writer.ReplaceContent(WindowsSystemVolume.SystemHivePath, bytes.Span);
             files.Insert(0, new FileChange(WindowsSystemVolume.SystemHivePath, before, bytes.Length));
         }
 
@@ -106,19 +107,10 @@ public static class WindowsFixups
         }
 
         int before = hive.Findings.Count;
-        Walk(hive.Root);
+        hive.Root.ReadTree();
         return hive.Findings.Count > before
             ? $"{hive.Findings[before]}: a damaged hive is not written (let Windows repair it: boot the source once, shut it down cleanly and convert again)"
             : null;
-
-        static void Walk(RegistryKey key)
-        {
-            _ = key.Values;
-            foreach (var subkey in key.Subkeys)
-            {
-                Walk(subkey);
-            }
-        }
     }
 
     private static FixupOutcome FixBootIni(NtfsWriter writer, List<FileChange> files)
