@@ -21,6 +21,9 @@ public static class WindowsFixups
 {
     private const string DriversPath = @"Windows\System32\drivers\";
 
+    /// <summary>Room read after the SYSTEM hive for the bins the fixups may append (a few KiB), so the hive is never moved to a larger array.</summary>
+    private const int SpareHiveBytes = 256 * 1024;
+
     /// <param name="disk">The whole disk (partition table included), read and written in place.</param>
     /// <param name="options">Fixups to skip and services to disable.</param>
     /// <param name="fileTime">FILETIME stamped on changed keys and the hive (default: now).</param>
@@ -45,7 +48,7 @@ public static class WindowsFixups
             return Unfixed(windows.Volume.Offset, options, e.Reason);
         }
 
-        var system = VolumeHive.Open(writer.Volume, WindowsSystemVolume.SystemHivePath, "SYSTEM");
+        var system = VolumeHive.Open(writer.Volume, WindowsSystemVolume.SystemHivePath, "SYSTEM", SpareHiveBytes);
         if (Damage(system) is { } damage)
         {
             return Unfixed(windows.Volume.Offset, options, damage);

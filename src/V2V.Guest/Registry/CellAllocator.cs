@@ -17,12 +17,12 @@ internal sealed class CellAllocator
     private byte[] _buffer;
     private int _length;
 
-    /// <param name="image">The whole hive file (base block + bins), already checked by <see cref="HiveBins"/>; edited in place until a bin is appended.</param>
-    public CellAllocator(string file, byte[] image)
+    /// <param name="image">The whole hive file (base block + bins), already checked by <see cref="HiveBins"/>, in the first <paramref name="length"/> bytes; edited in place while appended bins fit the array.</param>
+    public CellAllocator(string file, byte[] image, int length)
     {
         _file = file;
         _buffer = image;
-        _length = image.Length;
+        _length = length;
         BinsSize = BinaryPrimitives.ReadUInt32LittleEndian(image.AsSpan(40));
         for (uint bin = 0; bin < BinsSize;)
         {

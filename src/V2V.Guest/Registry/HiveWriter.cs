@@ -23,10 +23,10 @@ public sealed partial class HiveWriter
     private readonly Dictionary<string, uint> _keys = new(StringComparer.OrdinalIgnoreCase);
     private readonly long _now;
 
-    private HiveWriter(string file, byte[] image, long now)
+    private HiveWriter(string file, byte[] image, int length, long now)
     {
         _file = file;
-        _cells = new CellAllocator(file, image);
+        _cells = new CellAllocator(file, image, length);
         _now = now;
         _keys[""] = BinaryPrimitives.ReadUInt32LittleEndian(image.AsSpan(36));
         MinorVersion = BinaryPrimitives.ReadUInt32LittleEndian(image.AsSpan(24));
@@ -45,19 +45,19 @@ public sealed partial class HiveWriter
     /// <paramref name="fileTime"/> (a FILETIME) stamps changed keys and the base block; default now.
     /// </summary>
     public static HiveWriter Open(RegistryHive hive, long? fileTime = null) =>
-        new(hive.File, hive.Image.ToArray(), fileTime ?? DateTime.UtcNow.ToFileTimeUtc());
+        new(hive.File, hive.Image.ToArray(), hive.Image.Length, fileTime ?? DateTime.UtcNow.ToFileTimeUtc());
 
     /// <summary>
     /// A writer that edits <paramref name="hive"/>'s own image in place (no copy of a hive that may
-    /// be 100 MiB): <paramref name="hive"/> must not be read afterwards. Copies when the image is
-    /// not a whole array the hive owns.
+    /// be 100 MiB), using the room after it in its array for new bins: <paramref name="hive"/> must
+    /// not be read afterwards. Copies when the image does not start an array.
     /// </summary>
     internal static HiveWriter Adopt(RegistryHive hive, long? fileTime = null)
     {
-        var image = MemoryMarshal.TryGetArray(hive.Image, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
-            ? segment.Array
-            : hive.Image.ToArray();
-        return new(hive.File, image, fileTime ?? DateTime.UtcNow.ToFileTimeUtc());
+        long now = fileTime ?? DateTime.UtcNow.ToFileTimeUtc();
+        return MemoryMarshal.TryGetArray(hive.Image, out var segment) && segment.Offset == 0
+            ? new(hive.File, segment.Array!, segment.Count, now)
+            : new(hive.File, hive.Image.ToArray(), hive.Image.Length, now);
     }
 
     /// <summary>A read-only view of the hive as edited so far (its base block is sealed first).</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using V2V.Core.Errors;
 
 namespace V2V.Guest.Registry;
@@ -176,6 +177,17 @@ public sealed class RegistryHive
     /// </summary>
     internal static byte[] ReadBounded(string file, Stream stream)
     {
+        var content = ReadBounded(file, stream, 0);
+        return MemoryMarshal.TryGetArray(content, out var whole) && whole.Offset == 0 && whole.Count == whole.Array!.Length ? whole.Array : content.ToArray();
+    }
+
+    /// <summary>
+    /// <see cref="ReadBounded(string, Stream)"/> into an array with <paramref name="spare"/> more
+    /// bytes after the content (room for a <see cref="HiveWriter"/> to append bins without moving
+    /// the hive); the memory returned is the content.
+    /// </summary>
+    internal static ReadOnlyMemory<byte> ReadBounded(string file, Stream stream, int spare)
+    {
         if (stream.CanSeek)
         {
             long remaining = stream.Length - stream.Position;
@@ -184,9 +196,9 @@ public sealed class RegistryHive
                 throw new InvalidImageException(file, $"is {stream.Length} bytes, larger than the {MaxHiveBytes >> 20} MiB registry hives V2V reads");
             }
 
-            var bytes = new byte[Math.Max(0, remaining)];
-            int got = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
-            return got == bytes.Length ? bytes : bytes[..got];
+            var bytes = new byte[Math.Max(0, remaining) + spare];
+            int got = stream.ReadAtLeast(bytes.AsSpan(0, (int)Math.Max(0, remaining)), (int)Math.Max(0, remaining), throwOnEndOfStream: false);
+            return bytes.AsMemory(0, got);
         }
 
         using var buffer = new MemoryStream();
