@@ -1,3 +1,4 @@
+using System.Buffers;
 using V2V.Core.Disks;
 using V2V.Core.Output;
 using V2V.Core.Pipeline;
@@ -5,17 +6,19 @@ using V2V.Core.Pipeline;
 namespace V2V.Core.Conversion;
 
 /// <summary>
-/// A partial target as a disk the guest stage reads and writes at any offset and length. Writes
-/// are read-modify-write of whole 1 MiB chunks held in memory (only the chunks changed) and reach
-/// the target through <see cref="IDiskTarget.Write"/> at <see cref="Flush"/>; the digest of the
-/// changed disk is the copy's piece hashes re-folded with those chunks re-hashed, so the target is
-/// never read whole again.
+/// A partial target as a disk the guest stage reads and writes at any offset and length. Writes go
+/// straight through <see cref="IDiskTarget.Write"/> (split at 1 MiB chunk boundaries, so none
+/// crosses a block of the dynamic formats); what they overwrote is kept, so <see cref="Discard"/>
+/// can put it back. The digest of the changed disk is the copy's piece hashes re-folded with the
+/// changed chunks read back and re-hashed one at a time, so the target is never read whole again
+/// and no chunk is held in memory.
 /// </summary>
 public sealed class GuestStageTarget
 {
     private readonly IReadBackTarget _target;
     private readonly PieceHashList _pieces;
-    private readonly Dictionary<long, byte[]> _changed = [];
+    private readonly SortedSet<long> _changed = [];
+    private readonly List<(long Offset, byte[] Original)> _overwritten = [];
     private string? _digest;
 
     internal GuestStageTarget(IReadBackTarget target, TargetPlan plan, string finalPath, string sourceName, long length, string sourceDigest, PieceHashList pieces, OutputSet outputs)
@@ -52,23 +55,7 @@ public sealed class GuestStageTarget
     public void Read(long offset, Span<byte> destination)
     {
         Check(offset, destination.Length);
-        while (!destination.IsEmpty)
-        {
-            long chunk = offset / Chunk.Size * Chunk.Size;
-            int inChunk = (int)(offset - chunk);
-            int length = Math.Min(destination.Length, ChunkLength(chunk) - inChunk);
-            if (_changed.TryGetValue(chunk, out var held))
-            {
-                held.AsSpan(inChunk, length).CopyTo(destination);
-            }
-            else
-            {
-                _target.ReadBack(offset, destination[..length]);
-            }
-
-            offset += length;
-            destination = destination[length..];
-        }
+        _target.ReadBack(offset, destination);
     }
 
     public void Write(long offset, ReadOnlySpan<byte> source)
@@ -78,29 +65,31 @@ public sealed class GuestStageTarget
         while (!source.IsEmpty)
         {
             long chunk = offset / Chunk.Size * Chunk.Size;
-            int inChunk = (int)(offset - chunk);
-            int length = Math.Min(source.Length, ChunkLength(chunk) - inChunk);
-            if (!_changed.TryGetValue(chunk, out var held))
-            {
-                held = new byte[ChunkLength(chunk)];
-                _target.ReadBack(chunk, held);
-                _changed[chunk] = held;
-            }
-
-            source[..length].CopyTo(held.AsSpan(inChunk));
+            int length = Math.Min(source.Length, ChunkLength(chunk) - (int)(offset - chunk));
+            var original = new byte[length];
+            _target.ReadBack(offset, original);
+            _overwritten.Add((offset, original));
+            _target.Write(offset, source[..length]);
+            _changed.Add(chunk);
             offset += length;
             source = source[length..];
         }
     }
 
-    /// <summary>Forgets every change not yet flushed: the target keeps the copy's bytes.</summary>
+    /// <summary>Puts back every byte written (latest write first): the target holds the copy's bytes again.</summary>
     public void Discard()
     {
+        for (int i = _overwritten.Count - 1; i >= 0; i--)
+        {
+            _target.Write(_overwritten[i].Offset, _overwritten[i].Original);
+        }
+
+        _overwritten.Clear();
         _changed.Clear();
         _digest = null;
     }
 
-    /// <summary>Writes every changed chunk through the target and returns the content digest of the disk as it now is.</summary>
+    /// <summary>The content digest of the disk as it now is (the source's when nothing changed).</summary>
     public string Flush()
     {
         if (_digest is not null)
@@ -114,12 +103,21 @@ public sealed class GuestStageTarget
         }
 
         var hashes = new Dictionary<long, byte[]>();
-        foreach (var (offset, data) in _changed)
+        var buffer = ArrayPool<byte>.Shared.Rent(Chunk.Size);
+        try
         {
-            _target.Write(offset, data);
-            var hash = new byte[_pieces.Algorithm.HashLength];
-            _pieces.Algorithm.HashPiece(data, hash);
-            hashes[offset] = hash;
+            foreach (long chunk in _changed)
+            {
+                var data = buffer.AsSpan(0, ChunkLength(chunk));
+                _target.ReadBack(chunk, data);
+                var hash = new byte[_pieces.Algorithm.HashLength];
+                _pieces.Algorithm.HashPiece(data, hash);
+                hashes[chunk] = hash;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
 
         return _digest = _pieces.Refold(hashes);

@@ -3,7 +3,8 @@ namespace V2V.Core.Disks;
 /// <summary>
 /// A target that can read back what it has been given before <see cref="IDiskTarget.Complete"/>:
 /// the post-copy guest stage reads the partial target through it and writes its changes with
-/// <see cref="IDiskTarget.Write"/> (whole chunks, any order). Ranges never written read as zero.
+/// <see cref="IDiskTarget.Write"/> (any range inside one 1 MiB chunk, any order, rewrites included).
+/// Ranges never written read as zero.
 /// </summary>
 public interface IReadBackTarget : IDiskTarget
 {

@@ -21,6 +21,9 @@ public static class WindowsFixups
 {
     private const string DriversPath = @"Windows\System32\drivers\";
 
+    /// <summary>Room read after the SYSTEM hive for the bins the fixups may append (a few KiB), so the hive is never moved to a larger array.</summary>
+    private const int SpareHiveBytes = 256 * 1024;
+
     /// <param name="disk">The whole disk (partition table included), read and written in place.</param>
     /// <param name="options">Fixups to skip and services to disable.</param>
     /// <param name="fileTime">FILETIME stamped on changed keys and the hive (default: now).</param>
@@ -45,13 +48,14 @@ public static class WindowsFixups
             return Unfixed(windows.Volume.Offset, options, e.Reason);
         }
 
-        var system = VolumeHive.Open(writer.Volume, WindowsSystemVolume.SystemHivePath, "SYSTEM");
+        var system = VolumeHive.Open(writer.Volume, WindowsSystemVolume.SystemHivePath, "SYSTEM", SpareHiveBytes);
         if (Damage(system) is { } damage)
         {
             return Unfixed(windows.Volume.Offset, options, damage);
         }
 
-        var hive = new JournaledHive(HiveWriter.Open(system, fileTime), WindowsSystemVolume.SystemHivePath);
+        // The writer edits the image just read (the hive is not read again): one copy of the SYSTEM hive in memory.
+        var hive = new JournaledHive(HiveWriter.Adopt(system, fileTime), WindowsSystemVolume.SystemHivePath);
         var sets = RegistryFixups.ControlSets(hive);
         var outcomes = new List<FixupOutcome>();
         var files = new List<FileChange>();
@@ -85,7 +89,7 @@ public static class WindowsFixups
             }
 
             var bytes = hive.Writer.Commit();
-            writer.ReplaceContent(WindowsSystemVolume.SystemHivePath, bytes);
+            writer.ReplaceContent(WindowsSystemVolume.SystemHivePath, bytes.Span);
             files.Insert(0, new FileChange(WindowsSystemVolume.SystemHivePath, before, bytes.Length));
         }
 
@@ -106,19 +110,10 @@ public static class WindowsFixups
         }
 
         int before = hive.Findings.Count;
-        Walk(hive.Root);
+        hive.Root.ReadTree();
         return hive.Findings.Count > before
             ? $"{hive.Findings[before]}: a damaged hive is not written (let Windows repair it: boot the source once, shut it down cleanly and convert again)"
             : null;
-
-        static void Walk(RegistryKey key)
-        {
-            _ = key.Values;
-            foreach (var subkey in key.Subkeys)
-            {
-                Walk(subkey);
-            }
-        }
     }
 
     private static FixupOutcome FixBootIni(NtfsWriter writer, List<FileChange> files)

@@ -213,7 +213,8 @@ public sealed partial class NtfsWriter
     {
         int clusterSize = Volume.BootSector.ClusterSize;
         long written = 0;
-        var buffer = new byte[1 << 20];
+        // 64 KiB stays below the large object heap: the old content passes through it, never whole.
+        var buffer = new byte[64 * 1024];
         foreach (var run in runs)
         {
             long start = run.Vcn * clusterSize;

@@ -14,12 +14,15 @@ internal sealed class CellAllocator
     private readonly string _file;
     private readonly List<(uint Offset, uint Size)> _bins = [];
     private readonly List<(uint Offset, uint Size)> _free = [];
+    private byte[] _buffer;
+    private int _length;
 
-    /// <param name="image">The whole hive file (base block + bins), already checked by <see cref="HiveBins"/>.</param>
-    public CellAllocator(string file, byte[] image)
+    /// <param name="image">The whole hive file (base block + bins), already checked by <see cref="HiveBins"/>, in the first <paramref name="length"/> bytes; edited in place while appended bins fit the array.</param>
+    public CellAllocator(string file, byte[] image, int length)
     {
         _file = file;
-        Image = image;
+        _buffer = image;
+        _length = length;
         BinsSize = BinaryPrimitives.ReadUInt32LittleEndian(image.AsSpan(40));
         for (uint bin = 0; bin < BinsSize;)
         {
@@ -40,8 +43,8 @@ internal sealed class CellAllocator
         }
     }
 
-    /// <summary>The hive file being edited (replaced by a larger array when a bin is appended).</summary>
-    public byte[] Image { get; private set; }
+    /// <summary>The hive file being edited (moved to a larger array, with room for later bins, when a bin is appended).</summary>
+    public Memory<byte> Image => _buffer.AsMemory(0, _length);
 
     /// <summary>Bytes of hive bins data (base block offset 40).</summary>
     public uint BinsSize { get; private set; }
@@ -51,7 +54,7 @@ internal sealed class CellAllocator
 
     public int FreeCellCount => _free.Count;
 
-    private Span<byte> Bins => Image.AsSpan(RegfBaseBlock.Size);
+    private Span<byte> Bins => _buffer.AsSpan(RegfBaseBlock.Size, _length - RegfBaseBlock.Size);
 
     /// <summary>The data of the allocated cell at <paramref name="offset"/> (after its size field), bounds-checked.</summary>
     public Span<byte> Cell(uint offset, string what)
@@ -163,13 +166,17 @@ internal sealed class CellAllocator
             throw new InvalidOperationException($"{_file}: the hive would grow past {RegistryHive.MaxHiveBytes >> 20} MiB");
         }
 
-        long length = Math.Max(Image.Length, RegfBaseBlock.Size + (long)offset + size);
-        if (length > Image.Length)
+        long length = Math.Max(_length, RegfBaseBlock.Size + (long)offset + size);
+        if (length > _buffer.Length)
         {
-            var grown = new byte[length];
-            Image.CopyTo(grown, 0);
-            Image = grown;
+            // Each move copies the whole hive (10-100 MiB for a SYSTEM hive): leave room for the next bins.
+            long capacity = Math.Min(RegistryHive.MaxHiveBytes, Math.Max(length, _buffer.Length + Math.Max(_buffer.Length / 16, 64 * 1024)));
+            var grown = new byte[capacity];
+            _buffer.AsSpan(0, _length).CopyTo(grown);
+            _buffer = grown;
         }
+
+        _length = (int)length;
 
         var bin = Bins.Slice((int)offset, (int)size);
         bin.Clear();
@@ -181,7 +188,7 @@ internal sealed class CellAllocator
         _free.Add((offset + HiveBinHeader.Length, size - HiveBinHeader.Length));
         BinsSize = offset + size;
         Grown += size;
-        BinaryPrimitives.WriteUInt32LittleEndian(Image.AsSpan(40), BinsSize);
+        BinaryPrimitives.WriteUInt32LittleEndian(_buffer.AsSpan(40), BinsSize);
         return _free.Count - 1;
     }
 }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace V2V.Guest.Registry;
@@ -22,10 +23,10 @@ public sealed partial class HiveWriter
     private readonly Dictionary<string, uint> _keys = new(StringComparer.OrdinalIgnoreCase);
     private readonly long _now;
 
-    private HiveWriter(string file, byte[] image, long now)
+    private HiveWriter(string file, byte[] image, int length, long now)
     {
         _file = file;
-        _cells = new CellAllocator(file, image);
+        _cells = new CellAllocator(file, image, length);
         _now = now;
         _keys[""] = BinaryPrimitives.ReadUInt32LittleEndian(image.AsSpan(36));
         MinorVersion = BinaryPrimitives.ReadUInt32LittleEndian(image.AsSpan(24));
@@ -44,7 +45,20 @@ public sealed partial class HiveWriter
     /// <paramref name="fileTime"/> (a FILETIME) stamps changed keys and the base block; default now.
     /// </summary>
     public static HiveWriter Open(RegistryHive hive, long? fileTime = null) =>
-        new(hive.File, hive.Image.ToArray(), fileTime ?? DateTime.UtcNow.ToFileTimeUtc());
+        new(hive.File, hive.Image.ToArray(), hive.Image.Length, fileTime ?? DateTime.UtcNow.ToFileTimeUtc());
+
+    /// <summary>
+    /// A writer that edits <paramref name="hive"/>'s own image in place (no copy of a hive that may
+    /// be 100 MiB), using the room after it in its array for new bins: <paramref name="hive"/> must
+    /// not be read afterwards. Copies when the image does not start an array.
+    /// </summary>
+    internal static HiveWriter Adopt(RegistryHive hive, long? fileTime = null)
+    {
+        long now = fileTime ?? DateTime.UtcNow.ToFileTimeUtc();
+        return MemoryMarshal.TryGetArray(hive.Image, out var segment) && segment.Offset == 0
+            ? new(hive.File, segment.Array!, segment.Count, now)
+            : new(hive.File, hive.Image.ToArray(), hive.Image.Length, now);
+    }
 
     /// <summary>A read-only view of the hive as edited so far (its base block is sealed first).</summary>
     public RegistryHive Read()
@@ -145,18 +159,19 @@ public sealed partial class HiveWriter
     /// <summary>
     /// The whole hive file as edited: base block with both sequence numbers set to one past the
     /// highest, this writer's timestamp, file type 0 (primary) and its checksum; bytes after the
-    /// hive bins that the original file held are kept.
+    /// hive bins that the original file held are kept. The result is the writer's own image (not a
+    /// copy): it is valid until the next change.
     /// </summary>
-    public byte[] Commit()
+    public ReadOnlyMemory<byte> Commit()
     {
-        var image = _cells.Image;
-        uint sequence = Math.Max(BinaryPrimitives.ReadUInt32LittleEndian(image.AsSpan(4)), BinaryPrimitives.ReadUInt32LittleEndian(image.AsSpan(8))) + 1;
-        BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(4), sequence);
-        BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(8), sequence);
-        BinaryPrimitives.WriteInt64LittleEndian(image.AsSpan(12), _now);
-        BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(28), RegfBaseBlock.PrimaryFileType);
-        BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(RegfBaseBlock.ChecksummedBytes), RegfBaseBlock.ComputeChecksum(image));
-        return image.ToArray();
+        var image = _cells.Image.Span;
+        uint sequence = Math.Max(BinaryPrimitives.ReadUInt32LittleEndian(image[4..]), BinaryPrimitives.ReadUInt32LittleEndian(image[8..])) + 1;
+        BinaryPrimitives.WriteUInt32LittleEndian(image[4..], sequence);
+        BinaryPrimitives.WriteUInt32LittleEndian(image[8..], sequence);
+        BinaryPrimitives.WriteInt64LittleEndian(image[12..], _now);
+        BinaryPrimitives.WriteUInt32LittleEndian(image[28..], RegfBaseBlock.PrimaryFileType);
+        BinaryPrimitives.WriteUInt32LittleEndian(image[RegfBaseBlock.ChecksummedBytes..], RegfBaseBlock.ComputeChecksum(image));
+        return _cells.Image;
     }
 
     private uint RequireKey(string keyPath) => FindKey(keyPath) ?? throw new KeyNotFoundException($"{_file}: no key \"{keyPath}\"");

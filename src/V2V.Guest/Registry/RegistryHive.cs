@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using V2V.Core.Errors;
 
 namespace V2V.Guest.Registry;
@@ -169,12 +170,35 @@ public sealed class RegistryHive
         _listedBy[child] = parent;
     }
 
-    /// <summary>A stream's remaining bytes, refused above <see cref="MaxHiveBytes"/> (before reading when the stream can seek).</summary>
+    /// <summary>
+    /// A stream's remaining bytes, refused above <see cref="MaxHiveBytes"/> (before reading when the
+    /// stream can seek). A seekable stream is read into one array of its exact length: a SYSTEM hive
+    /// is 10-100 MiB, and growing a buffer to it would allocate about three times that.
+    /// </summary>
     internal static byte[] ReadBounded(string file, Stream stream)
     {
-        if (stream.CanSeek && stream.Length - stream.Position > MaxHiveBytes)
+        var content = ReadBounded(file, stream, 0);
+        return MemoryMarshal.TryGetArray(content, out var whole) && whole.Offset == 0 && whole.Count == whole.Array!.Length ? whole.Array : content.ToArray();
+    }
+
+    /// <summary>
+    /// <see cref="ReadBounded(string, Stream)"/> into an array with <paramref name="spare"/> more
+    /// bytes after the content (room for a <see cref="HiveWriter"/> to append bins without moving
+    /// the hive); the memory returned is the content.
+    /// </summary>
+    internal static ReadOnlyMemory<byte> ReadBounded(string file, Stream stream, int spare)
+    {
+        if (stream.CanSeek)
         {
-            throw new InvalidImageException(file, $"is {stream.Length} bytes, larger than the {MaxHiveBytes >> 20} MiB registry hives V2V reads");
+            long remaining = stream.Length - stream.Position;
+            if (remaining > MaxHiveBytes)
+            {
+                throw new InvalidImageException(file, $"is {stream.Length} bytes, larger than the {MaxHiveBytes >> 20} MiB registry hives V2V reads");
+            }
+
+            var bytes = new byte[Math.Max(0, remaining) + spare];
+            int got = stream.ReadAtLeast(bytes.AsSpan(0, (int)Math.Max(0, remaining)), (int)Math.Max(0, remaining), throwOnEndOfStream: false);
+            return bytes.AsMemory(0, got);
         }
 
         using var buffer = new MemoryStream();

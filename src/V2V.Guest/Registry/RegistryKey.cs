@@ -83,6 +83,21 @@ public sealed class RegistryKey
 
     public override string ToString() => Path.Length == 0 ? "\\" : Path;
 
+    /// <summary>
+    /// Reads every subkey and value list below this key once, keeping none of them, so that damage
+    /// a whole walk finds reaches <see cref="RegistryHive.Findings"/>. Holds one path of keys at a
+    /// time: <see cref="Subkeys"/> and <see cref="Values"/> keep what they read, which for a whole
+    /// SYSTEM hive is hundreds of thousands of objects.
+    /// </summary>
+    internal void ReadTree()
+    {
+        _ = _values ?? ReadValues();
+        foreach (var subkey in _subkeys ?? ReadSubkeys())
+        {
+            subkey.ReadTree();
+        }
+    }
+
     private List<RegistryKey> ReadSubkeys()
     {
         if (_node.SubkeyCount == 0)

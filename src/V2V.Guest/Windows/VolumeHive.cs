@@ -17,7 +17,8 @@ public static class VolumeHive
     /// </summary>
     /// <exception cref="V2V.Core.Errors.UsageException">No file at <paramref name="path"/>.</exception>
     /// <exception cref="V2V.Core.Errors.InvalidImageException">The volume or the hive is damaged.</exception>
-    public static RegistryHive Open(NtfsVolume volume, string path, string name)
+    /// <param name="spare">Bytes of room to leave after the hive's content in its array (for a <see cref="HiveWriter"/> that will append bins).</param>
+    public static RegistryHive Open(NtfsVolume volume, string path, string name, int spare = 0)
     {
         var logs = new List<HiveLogFile>();
         foreach (string suffix in LogSuffixes)
@@ -31,7 +32,7 @@ public static class VolumeHive
         }
 
         using var primary = volume.OpenFile(path);
-        return RegistryHive.Open(name, RegistryHive.ReadBounded(name, primary), logs);
+        return RegistryHive.Open(name, RegistryHive.ReadBounded(name, primary, spare), logs);
     }
 
     private static string LastComponent(string path) => path[(path.LastIndexOfAny(['\\', '/']) + 1)..];

@@ -34,6 +34,8 @@ public sealed class FixupConversionTests
 
     [TestCase("vhdx", "raw")]
     [TestCase("vhd", "vmdk")]
+    [TestCase("vhdx", "vhdx")]
+    [TestCase("vhd", "vhdx")]
     public void a_windows_guest_converted_to_hyper_v_is_fixed_and_journaled(string format, string sourceFormat)
     {
         string source = _raw;
@@ -43,38 +45,39 @@ public sealed class FixupConversionTests
             QemuImg.Convert(_raw, "raw", source, sourceFormat);
         }
 
-        string target = _folder.File($"fixed.{format}");
+        string target = _folder.File($"fixed-from-{sourceFormat}.{format}");
         var result = CliRunner.Run("convert", source, target, "--json", "--no-progress", "--verify");
         Assert.That(result.ExitCode, Is.EqualTo(0), result.StdErr + result.StdOut);
         var report = JsonDocument.Parse(result.StdOut).RootElement;
         var written = report.GetProperty("targets")[0];
         string sourceDigest = report.GetProperty("digest").GetString()!;
         string outputDigest = written.GetProperty("digest").GetString()!;
-        Assert.That(outputDigest, Is.Not.EqualTo(sourceDigest));
         Assert.That(written.GetProperty("verified").GetBoolean(), Is.True);
-        Assert.That(Digest(target), Is.EqualTo(outputDigest), "v2v info --digest of the output");
-        Assert.That(Digest(_raw), Is.EqualTo(sourceDigest), "v2v info --digest of the source");
         Assert.That(string.Join("\n", written.GetProperty("guest").EnumerateArray().Select(l => l.GetString())), Does.Contain("ide-boot: applied").And.Contain("foreign-agents: applied"));
+        AssertFixed(target, format, sourceDigest, outputDigest);
+    }
 
-        var journal = JsonDocument.Parse(File.ReadAllText(target + ".fixups.json")).RootElement;
-        Assert.That(journal.GetProperty("source-digest").GetString(), Is.EqualTo(sourceDigest));
-        Assert.That(journal.GetProperty("output-digest").GetString(), Is.EqualTo(outputDigest));
-        Assert.That(File.ReadAllBytes(target + ".undo.reg").AsSpan(0, 2).ToArray(), Is.EqualTo(new byte[] { 0xFF, 0xFE }));
-
-        string back = _folder.File($"fixed-{format}.raw");
-        QemuImg.Convert(target, format == "vhd" ? "vpc" : format, back, "raw");
-        string hive = Cat(back, "WINDOWS/system32/config/system");
-        Assert.That(Get(hive, Cs + @"\services\atapi", "Start"), Is.EqualTo("0"));
-        Assert.That(Get(hive, Cs + @"\services\intelide", "Start"), Is.EqualTo("0"));
-        Assert.That(Get(hive, Cs + @"\Control\CrashControl", "AutoReboot"), Is.EqualTo("0"));
-        foreach (var change in journal.GetProperty("registry").EnumerateArray().Where(c => c.GetProperty("new-type").GetString() == "REG_DWORD"))
+    [TestCase("vhdx")]
+    [TestCase("vhd")]
+    public void a_windows_guest_in_an_ova_is_fixed_whether_read_in_place_or_streamed_from_stdin(string format)
+    {
+        var builder = new OvaBuilder(Directory.CreateDirectory(_folder.File("ova-" + format)).FullName);
+        builder.AddDisk("win", _raw, new FileInfo(_raw).Length);
+        string ova = builder.Pack("win", _folder.File($"win-{format}.ova"));
+        foreach (var (how, result) in new[]
         {
-            Assert.That(uint.Parse(Get(hive, change.GetProperty("key").GetString()!, change.GetProperty("value").GetString()!), System.Globalization.CultureInfo.InvariantCulture),
-                Is.EqualTo(Dword(change.GetProperty("new-data").GetString()!)), change.ToString());
+            ("file", CliRunner.Run("convert", ova, _folder.File($"ova-file-{format}"), "--to", format, "--verify", "--no-progress")),
+            ("stdin", CliRunner.RunProcessWithInput(ova, ["convert", "-", _folder.File($"ova-stdin-{format}"), "--to", format, "--verify", "--no-progress"])),
+        })
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(0), how + ": " + result.StdErr + result.StdOut);
+            Assert.That(result.StdOut, Does.Contain("guest     ide-boot: applied").And.Contain("guest     foreign-agents: applied"), how);
+            string folder = _folder.File($"ova-{how}-{format}");
+            string disk = Directory.GetFiles(folder, $"*-disk1.{format}").Single();
+            var vmJson = JsonDocument.Parse(File.ReadAllText(Directory.GetFiles(folder, "*.vm.json").Single())).RootElement;
+            var described = vmJson.EnumerateObject().Any(p => p.Name == "disks") ? vmJson.GetProperty("disks")[0] : vmJson[0].GetProperty("disks")[0];
+            AssertFixed(disk, format, described.GetProperty("digest").GetString()!, described.GetProperty("outputDigest").GetString()!);
         }
-
-        Assert.That(ExternalTool.Ok("ntfsfix", "-n", Partition(back)), Does.Contain("processed successfully"));
-        AssertDifferencesJournaled(_raw, back, journal);
     }
 
     [Test]
@@ -186,47 +189,41 @@ public sealed class FixupConversionTests
 
     private static uint Dword(string hex) => BitConverter.ToUInt32(Convert.FromHexString(hex.Replace(" ", "", StringComparison.Ordinal).Replace(",", "", StringComparison.Ordinal)));
 
-    private static string Partition(string disk)
+    /// <summary>
+    /// The independent checks of a fixed target: both digests against <c>v2v info</c> and the journal,
+    /// the undo .reg's UTF-16 BOM, then on qemu-img's raw copy of the target hivexget's reading of the
+    /// SYSTEM hive ntfscat returns (the IDE boot drivers, AutoReboot, every journaled DWORD), ntfsfix -n,
+    /// and every changed byte inside a journaled range.
+    /// </summary>
+    private void AssertFixed(string target, string format, string sourceDigest, string outputDigest)
     {
-        string partition = disk + ".part";
-        ExternalTool.Ok("dd", $"if={disk}", $"of={partition}", "bs=1M", "skip=1", "status=none");
-        return partition;
-    }
+        Assert.That(outputDigest, Is.Not.EqualTo(sourceDigest));
+        Assert.That(Digest(target), Is.EqualTo(outputDigest), "v2v info --digest of the output");
+        Assert.That(Digest(_raw), Is.EqualTo(sourceDigest), "v2v info --digest of the source");
+        var journal = JsonDocument.Parse(File.ReadAllText(target + ".fixups.json")).RootElement;
+        Assert.That(journal.GetProperty("source-digest").GetString(), Is.EqualTo(sourceDigest));
+        Assert.That(journal.GetProperty("output-digest").GetString(), Is.EqualTo(outputDigest));
+        Assert.That(File.ReadAllBytes(target + ".undo.reg").AsSpan(0, 2).ToArray(), Is.EqualTo(new byte[] { 0xFF, 0xFE }));
 
-    private static string Cat(string disk, string path)
-    {
-        string output = disk + "." + Path.GetFileName(path);
-        ExternalTool.Ok("bash", "-c", $"ntfscat '{Partition(disk)}' '{path}' > '{output}'");
-        return output;
-    }
-
-    private static string Get(string hive, string key, string value) => ExternalTool.Ok("hivexget", hive, "\\" + key, value).Trim();
-
-    /// <summary>Every byte that differs between the source and the fixed disk lies in a journaled range, whose original bytes are the source's.</summary>
-    private static void AssertDifferencesJournaled(string original, string changed, JsonElement journal)
-    {
-        var a = File.ReadAllBytes(original);
-        var b = File.ReadAllBytes(changed);
-        Assert.That(b.Length, Is.GreaterThanOrEqualTo(a.Length));
-        var covered = new bool[a.Length];
-        foreach (var range in journal.GetProperty("disk").EnumerateArray())
+        string back = target + ".back.raw";
+        QemuImg.Convert(target, format == "vhd" ? "vpc" : format, back, "raw");
+        string hive = Cat(back, "WINDOWS/system32/config/system");
+        Assert.That(Get(hive, Cs + @"\services\atapi", "Start"), Is.EqualTo("0"));
+        Assert.That(Get(hive, Cs + @"\services\intelide", "Start"), Is.EqualTo("0"));
+        Assert.That(Get(hive, Cs + @"\Control\CrashControl", "AutoReboot"), Is.EqualTo("0"));
+        foreach (var change in journal.GetProperty("registry").EnumerateArray().Where(c => c.GetProperty("new-type").GetString() == "REG_DWORD"))
         {
-            int offset = (int)range.GetProperty("offset").GetInt64();
-            int length = (int)range.GetProperty("length").GetInt64();
-            Assert.That(Convert.FromBase64String(range.GetProperty("original").GetString()!), Is.EqualTo(a.AsSpan(offset, length).ToArray()));
-            covered.AsSpan(offset, length).Fill(true);
+            Assert.That(uint.Parse(Get(hive, change.GetProperty("key").GetString()!, change.GetProperty("value").GetString()!), System.Globalization.CultureInfo.InvariantCulture),
+                Is.EqualTo(Dword(change.GetProperty("new-data").GetString()!)), change.ToString());
         }
 
-        int differing = 0;
-        for (int i = 0; i < a.Length; i++)
-        {
-            if (a[i] != b[i])
-            {
-                differing++;
-                Assert.That(covered[i], Is.True, $"byte {i} differs outside the journal");
-            }
-        }
-
-        Assert.That(differing, Is.GreaterThan(0));
+        Assert.That(ExternalTool.Ok("ntfsfix", "-n", GuestDiskOracles.Partition(back)), Does.Contain("processed successfully"));
+        var ranges = journal.GetProperty("disk").EnumerateArray()
+            .Select(r => (r.GetProperty("offset").GetInt64(), r.GetProperty("length").GetInt64(), r.GetProperty("original").GetString()!));
+        Assert.That(GuestDiskOracles.AssertDifferencesJournaled(_raw, back, ranges), Is.GreaterThan(0));
     }
+
+    private static string Cat(string disk, string path) => GuestDiskOracles.NtfsCat(disk, path);
+
+    private static string Get(string hive, string key, string value) => GuestDiskOracles.HivexGet(hive, key, value);
 }

@@ -107,7 +107,7 @@ public sealed class HiveWriterTests
         Assert.That(hive.WasDirty, Is.True);
         var writer = HiveWriter.Open(hive, Stamp);
         writer.SetValue(@"ControlSet001\Control\CrashControl", "AutoReboot", RegistryValueType.Dword, RegistryData.Dword(0));
-        var bytes = writer.Commit();
+        var bytes = writer.Commit().ToArray();
         string clean = _folder.File("clean");
         File.WriteAllBytes(clean, bytes);
 
@@ -164,7 +164,7 @@ public sealed class HiveWriterTests
     private string Commit(HiveWriter writer, string name)
     {
         string path = _folder.File(name);
-        File.WriteAllBytes(path, writer.Commit());
+        File.WriteAllBytes(path, writer.Commit().Span);
         return path;
     }
 

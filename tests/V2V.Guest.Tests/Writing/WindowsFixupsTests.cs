@@ -20,6 +20,7 @@ public sealed class WindowsFixupsTests
 {
     private const long Stamp = 0x01DB_1111_0000_0000;
     private const string Cs = @"ControlSet001";
+    private const int VolumeMiB = 40;
     private const string MouseClass = @"ControlSet001\Control\Class\{4D36E96F-E325-11CE-BFC1-08002BE10318}";
     private TempFolder _folder = null!;
     private string _hive = null!;
@@ -142,37 +143,15 @@ public sealed class WindowsFixupsTests
         return Path.Combine(folder, "disk.img");
     }
 
-    /// <summary>The NTFS partition of the disk as an image file (ntfscat and ntfsfix take a volume).</summary>
-    private static string Partition(string disk)
-    {
-        string partition = disk + ".part";
-        ExternalTool.Ok("dd", $"if={disk}", $"of={partition}", "bs=1M", "skip=1", "count=40", "status=none");
-        return partition;
-    }
+    /// <summary>The disk's NTFS partition (its first 40 MiB: the whole volume) as an image file.</summary>
+    private static string Partition(string disk) => GuestDiskOracles.Partition(disk, VolumeMiB);
 
-    private static string Cat(string disk, string path)
-    {
-        string output = disk + "." + Path.GetFileName(path);
-        ExternalTool.Ok("bash", "-c", $"ntfscat '{Partition(disk)}' '{path}' > '{output}'");
-        return output;
-    }
+    private static string Cat(string disk, string path) => GuestDiskOracles.NtfsCat(disk, path, VolumeMiB);
 
-    private static string Get(string hive, string key, string value) => ExternalTool.Ok("hivexget", hive, "\\" + key, value).Trim();
+    private static string Get(string hive, string key, string value) => GuestDiskOracles.HivexGet(hive, key, value);
 
-    private static void AssertDifferencesJournaled(string original, string changed, FixupJournal journal)
-    {
-        var a = File.ReadAllBytes(original);
-        var b = File.ReadAllBytes(changed);
-        var covered = new bool[a.Length];
-        foreach (var range in journal.Disk)
-        {
-            Assert.That(Convert.FromBase64String(range.Original), Is.EqualTo(a.AsSpan((int)range.Offset, (int)range.Length).ToArray()));
-            covered.AsSpan((int)range.Offset, (int)range.Length).Fill(true);
-        }
-
-        int outside = Enumerable.Range(0, a.Length).Count(i => a[i] != b[i] && !covered[i]);
-        Assert.That(outside, Is.EqualTo(0), "bytes changed outside the journaled ranges");
-    }
+    private static void AssertDifferencesJournaled(string original, string changed, FixupJournal journal) =>
+        GuestDiskOracles.AssertDifferencesJournaled(original, changed, journal.Disk.Select(r => (r.Offset, r.Length, r.Original)));
 
     private static string Describe(FixupJournal journal) =>
         string.Join("\n", journal.Fixups.Select(f => $"{f.Name}: {f.Status} {string.Join("; ", f.Details)}"));
