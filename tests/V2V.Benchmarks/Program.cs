@@ -460,7 +460,7 @@ Measurement Time(string program, string[] arguments, bool sync = true)
     }
 
     var start = new ProcessStartInfo("/usr/bin/time") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-    foreach (var a in (string[])["-f", "TIME %e %M %O", program, .. arguments])
+    foreach (var a in (string[])["-f", "TIME %e %M %O %U %S", program, .. arguments])
     {
         start.ArgumentList.Add(a);
     }
@@ -478,7 +478,9 @@ Measurement Time(string program, string[] arguments, bool sync = true)
 
     var line = stderr.Split('\n').Last(l => l.StartsWith("TIME ", StringComparison.Ordinal)).Split(' ');
     var measured = new Measurement(clock.Elapsed.TotalSeconds, long.Parse(line[2], CultureInfo.InvariantCulture), long.Parse(line[3], CultureInfo.InvariantCulture) * 512);
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {measured.Seconds:0.000} s  {Path.GetFileName(program)} {string.Join(' ', arguments.Select(Path.GetFileName))}"));
+    // User and system CPU beside each run: on this VM a slow run is almost all system time (page
+    // cache faulted back in from the host), which the wall time alone does not tell apart.
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {measured.Seconds:0.000} s  (user {line[4]} s, sys {line[5]} s)  {Path.GetFileName(program)} {string.Join(' ', arguments.Select(Path.GetFileName))}"));
     return measured;
 }
 
