@@ -32,34 +32,6 @@ internal sealed class GrainSpool(GrainSpoolSegments segments)
         }
     }
 
-    /// <summary>Appends <paramref name="count"/> zero bytes (a grain's padding to its sector).</summary>
-    public void AppendZeros(int count)
-    {
-        Span<byte> zeros = stackalloc byte[512];
-        for (; count > 0; count -= Math.Min(count, zeros.Length))
-        {
-            Append(zeros[..Math.Min(count, zeros.Length)]);
-        }
-    }
-
-    /// <summary>Overwrites bytes appended earlier, from <paramref name="position"/> (a marker's size, once the grain is compressed).</summary>
-    public void Patch(int position, ReadOnlySpan<byte> bytes)
-    {
-        if (position < 0 || position + bytes.Length > Length)
-        {
-            throw new ArgumentOutOfRangeException(nameof(position));
-        }
-
-        while (bytes.Length > 0)
-        {
-            int within = position % GrainSpoolSegments.SegmentSize;
-            int take = Math.Min(bytes.Length, GrainSpoolSegments.SegmentSize - within);
-            bytes[..take].CopyTo(_segments[position / GrainSpoolSegments.SegmentSize].AsSpan(within));
-            bytes = bytes[take..];
-            position += take;
-        }
-    }
-
     /// <summary>Writes everything appended at <paramref name="position"/> of <paramref name="file"/> (one gathered write).</summary>
     public void WriteTo(SafeFileHandle file, long position)
     {
@@ -83,36 +55,6 @@ internal sealed class GrainSpool(GrainSpoolSegments segments)
         _segments.Clear();
         Length = 0;
     }
-}
-
-/// <summary>A write-only stream appending to a spool, for deflate to write its output straight into it.</summary>
-internal sealed class GrainSpoolStream(GrainSpool spool) : Stream
-{
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
-    public override long Length => spool.Length;
-
-    public override long Position { get => spool.Length; set => throw new NotSupportedException(); }
-
-    public override void Write(ReadOnlySpan<byte> buffer) => spool.Append(buffer);
-
-    public override void Write(byte[] buffer, int offset, int count) => spool.Append(buffer.AsSpan(offset, count));
-
-    public override void WriteByte(byte value) => spool.Append([value]);
-
-    public override void Flush()
-    {
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 }
 
 /// <summary>

@@ -1,8 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Compression;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 using V2V.Core.Disks;
 using V2V.Core.Errors;
@@ -40,6 +38,9 @@ public sealed class StreamOptimizedWriter : IDiskTarget
     /// <summary>A chunk's grains, each behind its marker and padded to a sector; Start is the grain's byte in the spool.</summary>
     private sealed record CompressedChunk(long Offset, GrainSpool Data, List<(long Grain, int Start, int Sectors)> Grains);
 
+    // Room for one grain behind its marker, whatever deflate makes of it (stored blocks add a few bytes per 64 KiB).
+    private const int GrainRecordBound = StreamMarker.GrainHeaderSize + GrainBytes + GrainBytes / 8 + 1024;
+
     public StreamOptimizedWriter(SafeFileHandle file, long capacity, string fileName, string adapterType)
     {
         _fileName = fileName;
@@ -52,15 +53,15 @@ public sealed class StreamOptimizedWriter : IDiskTarget
     public long Capacity { get; }
 
     /// <summary>
-    /// Compresses the chunk's non-zero grains (on the calling worker) straight into the chunk's
-    /// spool, each behind its marker, and queues the chunk for its turn.
+    /// Compresses the chunk's non-zero grains (on the calling worker), one at a time into a scratch
+    /// buffer and then into the chunk's spool, and queues the chunk for its turn.
     /// </summary>
     public void Write(long offset, ReadOnlySpan<byte> data)
     {
+        var buffer = ArrayPool<byte>.Shared.Rent(GrainRecordBound);
         var spool = new GrainSpool(_segments);
         var grains = new List<(long, int, int)>(16);
         byte[]? whole = data.Length % GrainBytes == 0 ? null : ArrayPool<byte>.Shared.Rent(GrainBytes);
-        Span<byte> marker = stackalloc byte[StreamMarker.GrainHeaderSize];
         try
         {
             for (int done = 0; done < data.Length; done += GrainBytes)
@@ -80,15 +81,13 @@ public sealed class StreamOptimizedWriter : IDiskTarget
                 }
 
                 long index = (offset + done) / GrainBytes;
-                int start = spool.Length;
-                StreamMarker.WriteGrain(marker, (ulong)(index * GrainSectors), 0);
-                spool.Append(marker);
-                int size = Compress(grain, spool);
-                BinaryPrimitives.WriteUInt32LittleEndian(marker[8..], (uint)size);
-                spool.Patch(start, marker);
+                StreamMarker.WriteGrain(buffer, (ulong)(index * GrainSectors), 0);
+                int size = Compress(grain, buffer, StreamMarker.GrainHeaderSize);
+                BinaryPrimitives.WriteUInt32LittleEndian(buffer.AsSpan(8), (uint)size);
                 int total = (int)Alignment.RoundUp(StreamMarker.GrainHeaderSize + size, Sector);
-                spool.AppendZeros(total - StreamMarker.GrainHeaderSize - size);
-                grains.Add((index, start, total / Sector));
+                buffer.AsSpan(StreamMarker.GrainHeaderSize + size, total - StreamMarker.GrainHeaderSize - size).Clear();
+                grains.Add((index, spool.Length, total / Sector));
+                spool.Append(buffer.AsSpan(0, total));
             }
         }
         catch
@@ -98,6 +97,7 @@ public sealed class StreamOptimizedWriter : IDiskTarget
         }
         finally
         {
+            ArrayPool<byte>.Shared.Return(buffer);
             if (whole is not null)
             {
                 ArrayPool<byte>.Shared.Return(whole);
@@ -270,26 +270,20 @@ public sealed class StreamOptimizedWriter : IDiskTarget
     internal long MaxSector { get; init; } = 1L << 32;
 
     /// <summary>
-    /// zlib (RFC 1950), what ESXi and every reader expect in a grain, appended to the spool; returns
-    /// its length. Grains whose bytes look random (encrypted or already compressed data) are stored
-    /// in zlib's uncompressed blocks, written here directly: deflating them costs a millisecond each
-    /// and makes them 5 % larger, and even zlib's level 0 sets up a compressor and copies each grain
-    /// twice more.
+    /// zlib (RFC 1950), what ESXi and every reader expect in a grain. Grains whose bytes look random
+    /// (encrypted or already compressed data) are stored in zlib's uncompressed blocks: deflating
+    /// them costs a millisecond each and makes them 5 % larger.
     /// </summary>
-    private static int Compress(ReadOnlySpan<byte> grain, GrainSpool spool)
+    private static int Compress(ReadOnlySpan<byte> grain, byte[] destination, int at)
     {
-        if (LooksRandom(grain))
-        {
-            return StoredZlibGrain.Append(grain, spool);
-        }
-
-        int start = spool.Length;
-        using (var zlib = new ZLibStream(new GrainSpoolStream(spool), CompressionLevel.Fastest, leaveOpen: false))
+        using var output = new MemoryStream(destination, at, destination.Length - at, writable: true);
+        var level = LooksRandom(grain) ? CompressionLevel.NoCompression : CompressionLevel.Fastest;
+        using (var zlib = new ZLibStream(output, level, leaveOpen: true))
         {
             zlib.Write(grain);
         }
 
-        return spool.Length - start;
+        return (int)output.Position;
     }
 
     // The entropy estimate looks at 4096 bytes of a grain, in four runs of 1 KiB spread over it
@@ -300,9 +294,6 @@ public sealed class StreamOptimizedWriter : IDiskTarget
     private const int SampleRunBytes = 1024;
     private const int EntropySamples = SampleRuns * SampleRunBytes;
 
-    /// <summary>c log2 c for every count c a histogram of the samples can hold (0 for c = 0).</summary>
-    private static readonly double[] CountLog2Count = [.. Enumerable.Range(0, EntropySamples + 1).Select(c => c == 0 ? 0 : c * Math.Log2(c))];
-
     /// <summary>True when the byte histogram of the samples is close to flat (above 7.9 bits per byte): deflate would only waste time.</summary>
     private static bool LooksRandom(ReadOnlySpan<byte> grain)
     {
@@ -311,31 +302,31 @@ public sealed class StreamOptimizedWriter : IDiskTarget
             return false;
         }
 
-        // Four histograms, summed at the end, so consecutive equal bytes do not wait on each other's
-        // store; indexed through references (a byte plus 768 is always inside the 1024 counts).
+        // Four histograms, summed at the end, so consecutive equal bytes do not wait on each other's store.
         Span<int> counts = stackalloc int[4 * 256];
-        ref int count0 = ref MemoryMarshal.GetReference(counts);
         for (int run = 0; run < SampleRuns; run++)
         {
-            ref byte bytes = ref MemoryMarshal.GetReference(grain.Slice(run * (grain.Length / SampleRuns), SampleRunBytes));
+            var bytes = grain.Slice(run * (grain.Length / SampleRuns), SampleRunBytes);
             for (int i = 0; i < SampleRunBytes; i += 4)
             {
-                Unsafe.Add(ref count0, Unsafe.Add(ref bytes, i))++;
-                Unsafe.Add(ref count0, 256 + Unsafe.Add(ref bytes, i + 1))++;
-                Unsafe.Add(ref count0, 512 + Unsafe.Add(ref bytes, i + 2))++;
-                Unsafe.Add(ref count0, 768 + Unsafe.Add(ref bytes, i + 3))++;
+                counts[bytes[i]]++;
+                counts[256 + bytes[i + 1]]++;
+                counts[512 + bytes[i + 2]]++;
+                counts[768 + bytes[i + 3]]++;
             }
         }
 
-        // -Σ p log2 p with p = c / n is log2 n - Σ c log2 c / n: one table look-up per value.
-        var table = CountLog2Count;
-        double sum = 0;
+        double entropy = 0;
         for (int value = 0; value < 256; value++)
         {
-            sum += table[counts[value] + counts[256 + value] + counts[512 + value] + counts[768 + value]];
+            int count = counts[value] + counts[256 + value] + counts[512 + value] + counts[768 + value];
+            if (count > 0)
+            {
+                double p = (double)count / EntropySamples;
+                entropy -= p * Math.Log2(p);
+            }
         }
 
-        double entropy = Math.Log2(EntropySamples) - sum / EntropySamples;
         return entropy > 7.9;
     }
 }
