@@ -67,6 +67,10 @@ public sealed class FixupStage : IGuestStage
         }
 
         cancellationToken.ThrowIfCancellationRequested();
+        // The inspection's copy of the SYSTEM hive (12 MiB in the benchmark's guest) and its parsed keys
+        // are garbage now, and the fix reads the hive again: collecting here, once per target, lets
+        // the fix reuse that memory instead of the heap growing by a second hive (peak 75 -> 62 MiB).
+        GC.Collect();
         FixupJournal journal;
         try
         {
