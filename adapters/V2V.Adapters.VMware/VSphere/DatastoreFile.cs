@@ -279,7 +279,6 @@ public sealed class DatastoreFile : IImageBytes
         }
     }
 
-
     public void Dispose()
     {
         lock (_blocks)
