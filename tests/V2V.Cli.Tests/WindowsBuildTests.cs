@@ -30,6 +30,10 @@ public partial class WindowsBuildTests
     /// <summary>A Linux path as Wine's Z: drive shows it.</summary>
     private static string Z(string path) => "Z:" + path.Replace('/', '\\');
 
+    private static readonly string WinePrefix = Path.Combine(RepositoryPaths.Root, "artifacts", "wine-prefix");
+    private static readonly Lock PrefixLock = new();
+    private static bool _prefixReady;
+
     private static string RequireWindowsBuild()
     {
         string wine = ExternalTool.Require("wine64");
@@ -44,7 +48,35 @@ public partial class WindowsBuildTests
             Assert.Ignore(message);
         }
 
+        // Wine writes its own lines to stderr while it creates or updates a prefix: done once here,
+        // so no test's v2v.exe stderr depends on which test happened to start Wine first.
+        lock (PrefixLock)
+        {
+            if (!_prefixReady)
+            {
+                using var boot = Process.Start(WineStart(wine, "wineboot", "--init"))!;
+                var output = Task.WhenAll(boot.StandardOutput.ReadToEndAsync(), boot.StandardError.ReadToEndAsync());
+                Assert.That(boot.WaitForExit(TimeSpan.FromMinutes(3)), Is.True, "wineboot --init did not finish in 3 minutes");
+                output.Wait();
+                _prefixReady = true;
+            }
+        }
+
         return wine;
+    }
+
+    /// <summary>Starts <paramref name="wine"/> with <paramref name="arguments"/> in the suite's prefix, Wine's debug output off, stdout and stderr redirected.</summary>
+    private static ProcessStartInfo WineStart(string wine, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(wine) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string a in arguments)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        start.Environment["WINEDEBUG"] = "-all";
+        start.Environment["WINEPREFIX"] = WinePrefix;
+        return start;
     }
 
     /// <summary>Runs every command with v2v.exe in one Wine start; each result as a process would give it.</summary>
@@ -59,14 +91,7 @@ public partial class WindowsBuildTests
         }
 
         File.WriteAllText(Path.Combine(work, "smoke.cmd"), batch.ToString());
-        var start = new ProcessStartInfo(wine) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in new[] { "cmd", "/c", Z(Path.Combine(work, "smoke.cmd")) })
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        start.Environment["WINEDEBUG"] = "-all";
-        start.Environment["WINEPREFIX"] = Path.Combine(RepositoryPaths.Root, "artifacts", "wine-prefix");
+        var start = WineStart(wine, "cmd", "/c", Z(Path.Combine(work, "smoke.cmd")));
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -291,14 +316,7 @@ public partial class WindowsBuildTests
         var xva = File.ReadAllBytes(Xva);
         var feed = Task.Run(() => writer.Write(xva, 0, xva.Length / 2));
 
-        var start = new ProcessStartInfo(wine) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in new[] { Z(WinCli), "convert", Z(fifo), Z(output), "--no-progress" })
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        start.Environment["WINEDEBUG"] = "-all";
-        start.Environment["WINEPREFIX"] = Path.Combine(RepositoryPaths.Root, "artifacts", "wine-prefix");
+        var start = WineStart(wine, Z(WinCli), "convert", Z(fifo), Z(output), "--no-progress");
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
         try
@@ -351,14 +369,8 @@ public partial class WindowsBuildTests
         Assert.That(linux.ExitCode, Is.EqualTo(0), linux.StdErr);
 
         // stdin is the console's stream on Windows, not a poll(2)-able descriptor: fed here as a pipe.
-        var start = new ProcessStartInfo(wine) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in new[] { Z(WinCli), "convert", "-", Z(folder.File("windows")), "--no-progress" })
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        start.Environment["WINEDEBUG"] = "-all";
-        start.Environment["WINEPREFIX"] = Path.Combine(RepositoryPaths.Root, "artifacts", "wine-prefix");
+        var start = WineStart(wine, Z(WinCli), "convert", "-", Z(folder.File("windows")), "--no-progress");
+        start.RedirectStandardInput = true;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
