@@ -19,12 +19,14 @@ public sealed class GuestStageTarget
     private readonly PieceHashList _pieces;
     private readonly SortedSet<long> _changed = [];
     private readonly List<(long Offset, byte[] Original)> _overwritten = [];
+    private readonly long _allocationMark;
     private string? _digest;
 
     internal GuestStageTarget(IReadBackTarget target, TargetPlan plan, string finalPath, string sourceName, long length, string sourceDigest, PieceHashList pieces, OutputSet outputs)
     {
         _target = target;
         _pieces = pieces;
+        _allocationMark = target.AllocationMark;
         Plan = plan;
         FinalPath = finalPath;
         SourceName = sourceName;
@@ -76,13 +78,19 @@ public sealed class GuestStageTarget
         }
     }
 
-    /// <summary>Puts back every byte written (latest write first): the target holds the copy's bytes again.</summary>
+    /// <summary>
+    /// Puts back every byte written (latest write first), then lets the target take back the blocks
+    /// those writes allocated (<see cref="IReadBackTarget.ReleaseSince"/>): the target holds the
+    /// copy's bytes again, in the blocks the copy allocated.
+    /// </summary>
     public void Discard()
     {
         for (int i = _overwritten.Count - 1; i >= 0; i--)
         {
             _target.Write(_overwritten[i].Offset, _overwritten[i].Original);
         }
+
+        _target.ReleaseSince(_allocationMark);
 
         _overwritten.Clear();
         _changed.Clear();

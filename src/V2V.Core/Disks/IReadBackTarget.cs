@@ -13,4 +13,20 @@ public interface IReadBackTarget : IDiskTarget
     /// (inside [0, <see cref="IDiskTarget.Capacity"/>)), as written so far; thread-safe with writes to other chunks.
     /// </summary>
     void ReadBack(long offset, Span<byte> destination);
+
+    /// <summary>
+    /// Where the target's block allocation stands now, to pass to <see cref="ReleaseSince"/>; 0 for
+    /// formats that allocate nothing (raw, fixed).
+    /// </summary>
+    long AllocationMark => 0;
+
+    /// <summary>
+    /// Takes back every block first allocated after <paramref name="mark"/> (an <see cref="AllocationMark"/>):
+    /// its table entry is "not present" again, as before, and the file ends where it ended at the
+    /// mark. Only for blocks whose every write since the mark was undone (they read as zero again),
+    /// and never while another write is in flight. Formats that allocate nothing do nothing.
+    /// </summary>
+    void ReleaseSince(long mark)
+    {
+    }
 }

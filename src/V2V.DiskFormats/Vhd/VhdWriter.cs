@@ -109,6 +109,50 @@ public sealed class VhdWriter : IReadBackTarget
         }
     }
 
+    /// <summary>Dynamic: where the next block (its sector bitmap, then its data) goes; blocks are appended in allocation order.</summary>
+    public long AllocationMark
+    {
+        get
+        {
+            lock (_allocated)
+            {
+                return _nextFree;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Dynamic: forgets the blocks at or after <paramref name="mark"/>, so their BAT entries are
+    /// written 0xFFFFFFFF (unused) as before (the BAT is only in memory until <see cref="Complete"/>),
+    /// and cuts the file back to the mark, where the footer will go.
+    /// </summary>
+    public void ReleaseSince(long mark)
+    {
+        if (_fixed)
+        {
+            return;
+        }
+
+        lock (_allocated)
+        {
+            if (mark < _dataStart || mark > _nextFree)
+            {
+                throw new ArgumentOutOfRangeException(nameof(mark), $"allocation mark {mark} is outside the data area [{_dataStart}, {_nextFree}]");
+            }
+
+            foreach (var (block, _) in _allocated.Where(a => a.Value >= mark).ToList())
+            {
+                _allocated.Remove(block);
+            }
+
+            _nextFree = mark;
+            if (RandomAccess.GetLength(_file) > mark)
+            {
+                RandomAccess.SetLength(_file, mark);
+            }
+        }
+    }
+
     public void Complete()
     {
         var footer = Footer();

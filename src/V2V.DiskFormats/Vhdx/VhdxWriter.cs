@@ -98,6 +98,50 @@ public sealed class VhdxWriter : IReadBackTarget
         }
     }
 
+    /// <summary>Dynamic: where the next payload block goes (blocks are appended in allocation order).</summary>
+    public long AllocationMark
+    {
+        get
+        {
+            lock (_allocated)
+            {
+                return _nextFree;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Dynamic: forgets the blocks at or after <paramref name="mark"/>, so their BAT entries are
+    /// written PAYLOAD_BLOCK_NOT_PRESENT as before they were allocated (the BAT is only in memory
+    /// until <see cref="Complete"/>, and the log stays empty), and cuts the file back to the mark.
+    /// </summary>
+    public void ReleaseSince(long mark)
+    {
+        if (_options.Fixed)
+        {
+            return;
+        }
+
+        lock (_allocated)
+        {
+            if (mark < _dataStart || mark > _nextFree)
+            {
+                throw new ArgumentOutOfRangeException(nameof(mark), $"allocation mark {mark} is outside the payload area [{_dataStart}, {_nextFree}]");
+            }
+
+            foreach (var (block, _) in _allocated.Where(a => a.Value >= mark).ToList())
+            {
+                _allocated.Remove(block);
+            }
+
+            _nextFree = mark;
+            if (RandomAccess.GetLength(_file) > mark)
+            {
+                RandomAccess.SetLength(_file, mark);
+            }
+        }
+    }
+
     public void Complete()
     {
         long fileLength = _options.Fixed ? _dataStart + _layout.PayloadBlocks * _options.BlockSize : _nextFree;

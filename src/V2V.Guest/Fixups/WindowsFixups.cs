@@ -22,13 +22,19 @@ public static class WindowsFixups
     private const string DriversPath = @"Windows\System32\drivers\";
 
     /// <summary>Room read after the SYSTEM hive for the bins the fixups may append (a few KiB), so the hive is never moved to a larger array.</summary>
-    private const int SpareHiveBytes = 256 * 1024;
+    internal const int SpareHiveBytes = 256 * 1024;
 
     /// <param name="disk">The whole disk (partition table included), read and written in place.</param>
     /// <param name="options">Fixups to skip and services to disable.</param>
     /// <param name="fileTime">FILETIME stamped on changed keys and the hive (default: now).</param>
     /// <exception cref="V2V.Core.Errors.InvalidImageException">The partition table, volume or hive is damaged (nothing written).</exception>
-    public static FixupJournal Apply(IBlockDevice disk, FixupOptions options, long? fileTime = null)
+    public static FixupJournal Apply(IBlockDevice disk, FixupOptions options, long? fileTime = null) => Apply(disk, options, fileTime, null);
+
+    /// <summary>
+    /// As the public overload; the SYSTEM hive is taken from <paramref name="inspected"/> (the
+    /// inspection's read of this disk) when it is still the file's exact content, else read again.
+    /// </summary>
+    internal static FixupJournal Apply(IBlockDevice disk, FixupOptions options, long? fileTime, SystemHiveHandOff? inspected)
     {
         var source = new DeviceDiskSource(disk);
         var found = WindowsSystemVolume.Find(source, PartitionTable.Read(source));
@@ -48,7 +54,10 @@ public static class WindowsFixups
             return Unfixed(windows.Volume.Offset, options, e.Reason);
         }
 
-        var system = VolumeHive.Open(writer.Volume, WindowsSystemVolume.SystemHivePath, "SYSTEM", SpareHiveBytes);
+        // The inspection's image is used only if the file still holds exactly those bytes (nothing wrote it since).
+        var system = inspected?.Take(windows.Volume.Offset, writer.Volume) is { } image
+            ? RegistryHive.Open("SYSTEM", image, [])
+            : VolumeHive.Open(writer.Volume, WindowsSystemVolume.SystemHivePath, "SYSTEM", SpareHiveBytes);
         if (Damage(system) is { } damage)
         {
             return Unfixed(windows.Volume.Offset, options, damage);

@@ -22,7 +22,10 @@ public static class GuestInspector
          FileSystemKind.LvmPhysicalVolume, FileSystemKind.LinuxSwap, FileSystemKind.Luks];
 
     /// <param name="name">How the disk is named in the result (defaults to <see cref="IDiskSource.Path"/>).</param>
-    public static DiskInspection Inspect(IDiskSource disk, string? name = null)
+    public static DiskInspection Inspect(IDiskSource disk, string? name = null) => Inspect(disk, name, null);
+
+    /// <summary>As the public overload; <paramref name="handOff"/> keeps the SYSTEM hive the fix will edit (see <see cref="SystemHiveHandOff"/>).</summary>
+    internal static DiskInspection Inspect(IDiskSource disk, string? name, SystemHiveHandOff? handOff)
     {
         var layout = PartitionTable.Read(disk);
         var findings = new List<string>(layout.Findings);
@@ -48,7 +51,7 @@ public static class GuestInspector
 
             foreach (string root in WindowsInspector.FindSystemRoots(ntfs))
             {
-                windows.Add(WindowsInspector.Inspect(disk, layout, volume.Number, ntfs, root, Open));
+                windows.Add(WindowsInspector.Inspect(disk, layout, volume.Number, ntfs, root, Open, handOff));
             }
         }
 

@@ -35,7 +35,11 @@ public static class WindowsInspector
     /// partition of its own), or returns null.
     /// </summary>
     public static WindowsInspection Inspect(IDiskSource disk, DiskLayout layout, int number, NtfsVolume volume, string systemRoot,
-        Func<DiskVolume, NtfsVolume?> openVolume)
+        Func<DiskVolume, NtfsVolume?> openVolume) => Inspect(disk, layout, number, volume, systemRoot, openVolume, null);
+
+    /// <summary>As the public overload; the SYSTEM hive read goes to <paramref name="handOff"/> too when it wants that one.</summary>
+    internal static WindowsInspection Inspect(IDiskSource disk, DiskLayout layout, int number, NtfsVolume volume, string systemRoot,
+        Func<DiskVolume, NtfsVolume?> openVolume, SystemHiveHandOff? handOff)
     {
         var findings = new List<string>();
         var inspection = new WindowsInspection(number, systemRoot);
@@ -47,7 +51,14 @@ public static class WindowsInspector
         RegistryHive? system = null;
         Try(findings, $@"{systemRoot}\System32\config\SYSTEM", () =>
         {
-            system = VolumeHive.Open(volume, $@"{systemRoot}\System32\config\SYSTEM", $@"{systemRoot}\System32\config\SYSTEM");
+            string path = $@"{systemRoot}\System32\config\SYSTEM";
+            bool keep = handOff?.Wants(path) == true;
+            system = VolumeHive.Open(volume, path, path, keep ? handOff!.Spare : 0);
+            if (keep)
+            {
+                handOff!.Keep(volume.Offset, system);
+            }
+
             findings.AddRange(system.Findings);
             controlSet = system.CurrentControlSet;
             if (controlSet is null)

@@ -2,7 +2,12 @@ using System.Text;
 using System.Text.Json;
 using V2V.Guest.Devices;
 using V2V.Guest.Fixups;
+using V2V.Guest.Inspection;
+using V2V.Guest.Ntfs;
+using V2V.Guest.Partitions;
+using V2V.Guest.Registry;
 using V2V.Guest.Tests.Registry;
+using V2V.Guest.Windows;
 using V2V.TestSupport;
 
 namespace V2V.Guest.Tests.Writing;
@@ -134,6 +139,61 @@ public sealed class WindowsFixupsTests
         Assert.That(again.Disk, Is.Empty);
         Assert.That(journal.Disk, Is.Not.Empty);
         Assert.That(before.Length, Is.EqualTo(device.Capacity));
+    }
+
+    [Test]
+    public void the_fix_edits_the_hive_the_inspection_read_and_writes_the_same_disk_as_reading_it_again()
+    {
+        string readAgain = BuildDisk("read-again", "");
+        string handedOver = readAgain + ".handed-over";
+        File.Copy(readAgain, handedOver);
+        FixupJournal expected;
+        using (var device = FileBlockDevice.Open(readAgain))
+        {
+            expected = WindowsFixups.Apply(device, FixupOptions.Default, Stamp);
+        }
+
+        var handOff = new SystemHiveHandOff(WindowsFixups.SpareHiveBytes);
+        FixupJournal journal;
+        using (var device = FileBlockDevice.Open(handedOver))
+        {
+            GuestInspector.Inspect(new DeviceDiskSource(device), null, handOff);
+            journal = WindowsFixups.Apply(device, FixupOptions.Default, Stamp, handOff);
+        }
+
+        Assert.That(handOff.Taken, Is.True, "the fix took the inspection's image");
+        Assert.That(JsonSerializer.Serialize(journal, FixupJournalJson.Default.FixupJournal), Is.EqualTo(JsonSerializer.Serialize(expected, FixupJournalJson.Default.FixupJournal)));
+        Assert.That(File.ReadAllBytes(handedOver).AsSpan().SequenceEqual(File.ReadAllBytes(readAgain)), Is.True, "the same bytes on disk");
+        Assert.That(Get(Cat(handedOver, @"Windows/System32/config/SYSTEM"), Cs + @"\services\atapi", "Start"), Is.EqualTo("0"));
+    }
+
+    [Test]
+    public void a_hive_changed_on_disk_after_the_inspection_is_read_again_and_the_change_is_kept()
+    {
+        string disk = BuildDisk("changed", "");
+        var handOff = new SystemHiveHandOff(WindowsFixups.SpareHiveBytes);
+        FixupJournal journal;
+        using (var device = FileBlockDevice.Open(disk))
+        {
+            var source = new DeviceDiskSource(device);
+            GuestInspector.Inspect(source, null, handOff);
+
+            // Something else edits the hive between the inspection and the fix.
+            var windows = WindowsSystemVolume.Find(source, PartitionTable.Read(source))!.Value;
+            var writer = NtfsWriter.Open(device, windows.Volume.Offset, windows.Volume.Length);
+            var edit = HiveWriter.Open(VolumeHive.Open(writer.Volume, WindowsSystemVolume.SystemHivePath, "SYSTEM"), Stamp);
+            edit.SetValue(Cs + @"\Control\ComputerName\ComputerName", "ComputerName", RegistryValueType.String, Encoding.Unicode.GetBytes("EDITED\0"));
+            writer.ReplaceContent(WindowsSystemVolume.SystemHivePath, edit.Commit().Span);
+
+            journal = WindowsFixups.Apply(device, FixupOptions.Default, Stamp, handOff);
+        }
+
+        Assert.That(handOff.Taken, Is.False, "the inspection's image is stale: the fix read the hive again");
+        Assert.That(journal.Fixups.Single(f => f.Name == FixupNames.IdeBoot).Status, Is.EqualTo("applied"));
+        string fixedHive = Cat(disk, @"Windows/System32/config/SYSTEM");
+        Assert.That(Get(fixedHive, Cs + @"\Control\ComputerName\ComputerName", "ComputerName"), Is.EqualTo("EDITED"), "the edit made after the inspection survives the fix");
+        Assert.That(Get(fixedHive, Cs + @"\services\atapi", "Start"), Is.EqualTo("0"));
+        Assert.That(ExternalTool.Ok("ntfsfix", "-n", Partition(disk)), Does.Contain("processed successfully"));
     }
 
     private string BuildDisk(string name, string leaveOut)
