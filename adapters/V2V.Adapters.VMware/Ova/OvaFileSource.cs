@@ -134,7 +134,7 @@ public sealed class OvaFileSource : IVmSource
             try
             {
                 using var disk = OpenDisk(name, member);
-                await convert(new VmDiskFeed(target.Vm, target.DiskNumber, name, new RandomAccessProducer(disk, disk.Capacity), [Path])).ConfigureAwait(false);
+                await convert(new VmDiskFeed(target.Vm, target.DiskNumber, name, new RandomAccessProducer(disk, disk.Capacity), [Path]) { BusyThreads = AlgorithmsFor(member.Name).Length }).ConfigureAwait(false);
             }
             catch
             {
