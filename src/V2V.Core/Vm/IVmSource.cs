@@ -13,8 +13,9 @@ public sealed record VmDiskFeed(VmDescription Vm, int DiskNumber, string Name, I
 {
     /// <summary>
     /// Threads the source itself keeps busy while this disk converts (an OVA member's manifest
-    /// hash): the pipeline runs that many workers fewer (at least one), so that thread gets a
-    /// core of its own instead of a share of one and does not finish alone after the copy.
+    /// hash): the pipeline runs at most the processor count less that many workers (at least one),
+    /// so that thread gets a core of its own instead of a share of one and does not finish alone
+    /// after the copy.
     /// </summary>
     public int BusyThreads { get; init; }
 }
