@@ -20,10 +20,10 @@ public sealed class OvaFormat : IStreamableVmSourceFormat
     public IVmSource Open(string path, SourceOptions options, FormatRegistry disks)
     {
         var file = File.OpenRead(path);
-        return file.CanSeek ? OvaFileSource.Open(path, file, disks) : OvaSource.Open(path, file);
+        return file.CanSeek ? OvaFileSource.Open(path, file, disks, options) : OvaSource.Open(path, file, options);
     }
 
-    public IVmSource OpenStream(string name, Stream stream, SourceOptions options) => OvaSource.Open(name, stream);
+    public IVmSource OpenStream(string name, Stream stream, SourceOptions options) => OvaSource.Open(name, stream, options);
 }
 
 /// <summary>Unpacked OVF descriptors: XML with an Envelope element.</summary>

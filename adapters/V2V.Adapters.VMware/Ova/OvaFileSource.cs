@@ -21,7 +21,8 @@ namespace V2V.Adapters.VMware.Ova;
 /// pipeline worker at once. gzip-compressed and chunked members cannot be read in place and are
 /// streamed. Every member the manifest lists is hashed — a disk member on a thread of its own while
 /// it converts, from the same (cached) pages the workers read — and a mismatch fails the package
-/// before any output is put in place.
+/// before any output is put in place; with <see cref="SourceOptions.SkipManifestCheck"/> the
+/// manifest is not read and nothing is hashed (each VM carries a warning saying so).
 /// </summary>
 public sealed class OvaFileSource : IVmSource
 {
@@ -57,8 +58,8 @@ public sealed class OvaFileSource : IVmSource
 
     private SafeFileHandle Handle => _file.SafeFileHandle;
 
-    /// <summary>Walks the headers of the OVA in <paramref name="file"/> (which it takes over) and reads its .ovf and manifest.</summary>
-    public static OvaFileSource Open(string path, FileStream file, FormatRegistry formats)
+    /// <summary>Walks the headers of the OVA in <paramref name="file"/> (which it takes over) and reads its .ovf and manifest (unless <paramref name="options"/> skip it).</summary>
+    public static OvaFileSource Open(string path, FileStream file, FormatRegistry formats, SourceOptions options)
     {
         try
         {
@@ -77,7 +78,11 @@ public sealed class OvaFileSource : IVmSource
 
             OvaManifest? manifest = null;
             var notes = new List<string>();
-            if (manifests.Count == 1)
+            if (manifests.Count == 1 && options.SkipManifestCheck)
+            {
+                notes.Add(OvaManifest.SkippedNote(manifests[0]));
+            }
+            else if (manifests.Count == 1)
             {
                 manifest = OvaManifest.Parse($"{path}:{manifests[0]}", ReadSmall(path, file.SafeFileHandle, members[manifests[0]], OvaManifest.MaxLength))
                     .WithoutSelf(manifests[0], out bool listedItself);
@@ -129,7 +134,7 @@ public sealed class OvaFileSource : IVmSource
             try
             {
                 using var disk = OpenDisk(name, member);
-                await convert(new VmDiskFeed(target.Vm, target.DiskNumber, name, new RandomAccessProducer(disk, disk.Capacity), [Path])).ConfigureAwait(false);
+                await convert(new VmDiskFeed(target.Vm, target.DiskNumber, name, new RandomAccessProducer(disk, disk.Capacity), [Path]) { BusyThreads = AlgorithmsFor(member.Name).Length }).ConfigureAwait(false);
             }
             catch
             {

@@ -31,6 +31,12 @@ public sealed partial class OvaManifest
     public static string SelfListedNote(string manifestName) =>
         $"the manifest \"{manifestName}\" lists itself, which no manifest can check; that entry was ignored (every other entry was checked)";
 
+    /// <summary>The warning every VM of a package carries when its manifest was skipped on request.</summary>
+    /// <param name="manifestName">The manifest's member name, or null when none was met before the disks (a stream).</param>
+    public static string SkippedNote(string? manifestName) => manifestName is null
+        ? "skip-manifest-check: no member was hashed against a manifest (a manifest after the disks would not have been checked either); the content digest proves only that the outputs hold what was read"
+        : $"the manifest \"{manifestName}\" was not checked (skip-manifest-check): no member was hashed against it; the content digest proves only that the outputs hold what was read";
+
     public static OvaManifest Parse(string name, byte[] content)
     {
         var entries = new Dictionary<string, (HashAlgorithmName, string)>(StringComparer.Ordinal);

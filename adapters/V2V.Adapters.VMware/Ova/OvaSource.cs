@@ -4,6 +4,7 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using V2V.Adapters.VMware.Ovf;
 using V2V.Core.Errors;
+using V2V.Core.Formats;
 using V2V.Core.Vm;
 using V2V.DiskFormats.Common;
 using V2V.DiskFormats.Vmdk;
@@ -17,7 +18,8 @@ namespace V2V.Adapters.VMware.Ova;
 /// name.000000001, ...) are joined. Members with unsafe names or links are refused. A manifest at
 /// the end of the package (the OVF spec allows it there) is met after the disks: until then every
 /// member is hashed with each algorithm a manifest may name, and checked when it arrives, before
-/// anything is put in place.
+/// anything is put in place. With <see cref="SourceOptions.SkipManifestCheck"/> no manifest is read
+/// and nothing is hashed (each VM carries a warning saying so).
 /// </summary>
 public sealed class OvaSource : IVmSource
 {
@@ -28,11 +30,13 @@ public sealed class OvaSource : IVmSource
     private OvaManifest? _manifest;
     private readonly IReadOnlyList<OvfDiskTarget> _disks;
     private readonly HashSet<string> _verified = new(StringComparer.Ordinal);
+    private readonly bool _skipManifest;
     private TarEntry? _pending;
 
-    private OvaSource(string path, Stream archive, TarReader reader, IReadOnlyList<VmDescription> vms, IReadOnlyList<OvfDiskTarget> disks, OvaManifest? manifest, TarEntry? pending)
+    private OvaSource(string path, Stream archive, TarReader reader, IReadOnlyList<VmDescription> vms, IReadOnlyList<OvfDiskTarget> disks, OvaManifest? manifest, TarEntry? pending, bool skipManifest)
     {
         Path = path;
+        _skipManifest = skipManifest;
         _archive = archive;
         _reader = reader;
         Vms = vms;
@@ -46,7 +50,7 @@ public sealed class OvaSource : IVmSource
     public IReadOnlyList<string> Files => _archive is FileStream ? [Path] : [];
     public IReadOnlyList<VmDescription> Vms { get; }
 
-    public static OvaSource Open(string path, Stream archive)
+    public static OvaSource Open(string path, Stream archive, SourceOptions options)
     {
         var reader = new TarReader(archive, leaveOpen: true);
         try
@@ -62,17 +66,29 @@ public sealed class OvaSource : IVmSource
             var (vms, disks) = OvfDiskMap.Build(envelope, $"{path}:{first.Name}");
 
             OvaManifest? manifest = null;
+            string? skipped = null;
             TarEntry? pending = null;
+            void Note(string note)
+            {
+                var noted = vms.ToDictionary(vm => vm, vm => vm with { SourceWarnings = [.. vm.SourceWarnings, note] });
+                vms = [.. vms.Select(vm => noted[vm])];
+                disks = [.. disks.Select(d => d with { Vm = noted[d.Vm] })];
+            }
+
             while (UntrustedTar.NextFile(path, reader) is { } entry)
             {
                 if (entry.Name.EndsWith(".mf", StringComparison.OrdinalIgnoreCase) && disks.All(d => d.File.Href != entry.Name))
                 {
+                    if (options.SkipManifestCheck)
+                    {
+                        skipped = entry.Name;
+                        continue;
+                    }
+
                     manifest = OvaManifest.Parse($"{path}:{entry.Name}", ReadSmall(path, entry, OvaManifest.MaxLength)).WithoutSelf(entry.Name, out bool listedItself);
                     if (listedItself)
                     {
-                        var noted = vms.ToDictionary(vm => vm, vm => vm with { SourceWarnings = [.. vm.SourceWarnings, OvaManifest.SelfListedNote(entry.Name)] });
-                        vms = [.. vms.Select(vm => noted[vm])];
-                        disks = [.. disks.Select(d => d with { Vm = noted[d.Vm] })];
+                        Note(OvaManifest.SelfListedNote(entry.Name));
                     }
                 }
                 else if (!entry.Name.EndsWith(".cert", StringComparison.OrdinalIgnoreCase))
@@ -82,7 +98,12 @@ public sealed class OvaSource : IVmSource
                 }
             }
 
-            var source = new OvaSource(path, archive, reader, vms, disks, manifest, pending);
+            if (options.SkipManifestCheck)
+            {
+                Note(OvaManifest.SkippedNote(skipped));
+            }
+
+            var source = new OvaSource(path, archive, reader, vms, disks, manifest, pending, options.SkipManifestCheck);
             source.Verify(first.Name, ovfBytes);
             return source;
         }
@@ -170,12 +191,18 @@ public sealed class OvaSource : IVmSource
     private HashingReadStream Member(TarEntry entry) => new(entry.DataStream ?? Stream.Null, AlgorithmsFor(entry.Name));
 
     private HashAlgorithmName[] AlgorithmsFor(string name) =>
-        _manifest is null ? HashingReadStream.ManifestAlgorithms
+        _skipManifest ? []
+        : _manifest is null ? HashingReadStream.ManifestAlgorithms
         : _manifest.Entries.TryGetValue(name, out var listed) ? [listed.Algorithm] : [];
 
     /// <summary>A manifest after the disks: checks what was hashed while waiting for it.</summary>
     private void ReadTrailingManifest(TarEntry entry)
     {
+        if (_skipManifest)
+        {
+            return;
+        }
+
         if (_manifest is not null)
         {
             throw new InvalidImageException(Path, $"a second manifest, \"{entry.Name}\"");
@@ -216,6 +243,11 @@ public sealed class OvaSource : IVmSource
         if (!_members.Add(name))
         {
             throw new InvalidImageException(Path, $"member \"{name}\" appears twice");
+        }
+
+        if (_skipManifest)
+        {
+            return;
         }
 
         if (_manifest is null)

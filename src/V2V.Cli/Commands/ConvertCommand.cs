@@ -25,7 +25,7 @@ public static class ConvertCommand
         var o = new ConvertOptions(context.Registry);
         var command = new Command("convert", "Convert a disk image or device into another format")
         {
-            o.Source, o.Target, o.To, o.Subformat, o.BlockSize, o.SectorSize, o.Verify, o.Force, o.Json, o.NoProgress, o.NoSync, o.Digest, o.AllowExternal,
+            o.Source, o.Target, o.To, o.Subformat, o.BlockSize, o.SectorSize, o.Verify, o.Force, o.Json, o.NoProgress, o.NoSync, o.Digest, o.AllowExternal, o.SkipManifestCheck,
             o.Generation, o.Switches, o.DefaultSwitch, o.Memory, o.NoStaticMac, o.VmFolder, o.Fixups, o.SkipFixup, o.DisableService,
         };
         foreach (var option in o.VSphere.All)
@@ -40,7 +40,7 @@ public static class ConvertCommand
                 parse.GetValue(o.Source)!,
                 parse.GetValue(o.Target)!,
                 parse.GetValue(o.BlockSize) is { } size ? ByteSize.Parse(size, "--block-size") : null,
-                new SourceOptions { AllowExternalFiles = parse.GetValue(o.AllowExternal) },
+                new SourceOptions { AllowExternalFiles = parse.GetValue(o.AllowExternal), SkipManifestCheck = parse.GetValue(o.SkipManifestCheck) },
                 ConversionOptions.Default with
                 {
                     Verify = parse.GetValue(o.Verify),
@@ -52,6 +52,7 @@ public static class ConvertCommand
 
             if (VSphereUrl.Is(run.Source))
             {
+                RefuseSkipManifestCheck(run, "a vsphere:// VM");
                 return ConvertVmVerb.RunAsync(context, parse, o, run, null, () => o.VSphere.Open(run.Source, parse, context.Cancellation));
             }
 
@@ -60,11 +61,28 @@ public static class ConvertCommand
             // stdin, a FIFO or a process substitution: read as a stream, which only OVA and XVA can be.
             bool streamed = run.Source == "-" || FileIdentity.IsStream(run.Source);
             var vmFormat = streamed ? null : context.Registry.DetectVmSourceFile(run.Source);
+            if (!streamed && vmFormat?.Name != OvaFormatName)
+            {
+                RefuseSkipManifestCheck(run, vmFormat is null ? "a disk image" : $"a {vmFormat.Name} package");
+            }
+
             return streamed || vmFormat is not null
                 ? ConvertVmVerb.RunAsync(context, parse, o, run, vmFormat)
                 : ConvertDiskVerb.RunAsync(context, parse, o, run);
         });
         return command;
+    }
+
+    /// <summary>The only package format with a manifest to skip.</summary>
+    internal const string OvaFormatName = "ova";
+
+    /// <summary>Refuses --skip-manifest-check for a source that has no OVA manifest, described by <paramref name="what"/>.</summary>
+    internal static void RefuseSkipManifestCheck(ConvertRun run, string what)
+    {
+        if (run.SourceOptions.SkipManifestCheck)
+        {
+            throw new UsageException($"--skip-manifest-check applies to OVA packages only; {run.Source} is {what}");
+        }
     }
 
     /// <summary>"vhdx, vhd, vmdk or raw": the target formats, in the registry's order.</summary>
@@ -140,6 +158,7 @@ internal sealed class ConvertOptions(FormatRegistry registry)
     public Option<bool> Json { get; } = new("--json") { Description = "Print the result as JSON" };
     public Option<bool> NoProgress { get; } = new("--no-progress") { Description = "Do not draw a progress bar" };
     public Option<bool> AllowExternal { get; } = new("--allow-external-extents") { Description = "Let VMDK descriptors and VHD locators name files outside their own folder" };
+    public Option<bool> SkipManifestCheck { get; } = new("--skip-manifest-check") { Description = "OVA packages: do not hash the members against the package's manifest (storage you trust; the content digest still proves the outputs hold what was read)" };
     public Option<int?> Generation { get; } = new("--generation") { Description = "VM packages: Hyper-V generation 1 or 2 (default: from the firmware, checked against the boot disk)" };
     public Option<string[]> Switches { get; } = new("--switch") { Description = "VM packages: map a source network to a Hyper-V switch, NETWORK=SWITCH (repeatable)", AllowMultipleArgumentsPerToken = false };
     public Option<string?> DefaultSwitch { get; } = new("--default-switch") { Description = "VM packages: switch for networks --switch does not map" };

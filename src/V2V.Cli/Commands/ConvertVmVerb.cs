@@ -24,6 +24,16 @@ internal static class ConvertVmVerb
                 ? context.Registry.OpenVmStream("stdin", PipeInput.StandardInput(context.Cancellation), run.SourceOptions)
                 : context.Registry.OpenVmStream(run.Source, PipeInput.Open(run.Source, context.Cancellation), run.SourceOptions)
             : format.Open(run.Source, run.SourceOptions, context.Registry);
+        if (run.SourceOptions.SkipManifestCheck)
+        {
+            if (package.Format != ConvertCommand.OvaFormatName)
+            {
+                ConvertCommand.RefuseSkipManifestCheck(run, $"a {package.Format} package");
+            }
+
+            await context.Error.WriteLineAsync(Printable.Line($"warning: --skip-manifest-check: the members of {run.Source} are not hashed against its manifest; what was read is converted unchecked")).ConfigureAwait(false);
+        }
+
         IVmDefinitionWriter? definitions = HyperVDefinitionWriter.IsHyperVFormat(targetFormat.Name)
             ? new HyperVDefinitionWriter(ConvertCommand.HyperVOptionsFrom(parse, o), context.Registry)
             : null;

@@ -7,6 +7,7 @@ using V2V.Jobs;
 using V2V.Jobs.Loading;
 using V2V.Jobs.Planning;
 using V2V.Jobs.Running;
+using V2V.Jobs.Sources;
 
 namespace V2V.Cli.Commands;
 
@@ -67,6 +68,11 @@ public static class RunCommand
             {
                 // No output may be the report either (written last, it would replace one).
                 read.Add(reportPath, "is the --report file");
+            }
+
+            foreach (var job in jobs.Where(j => j.Spec.Source is FileSourceSpec { SkipManifestCheck: true }))
+            {
+                await context.Error.WriteLineAsync(Printable.Line($"warning: job {job.Spec.Name}: skip-manifest-check: the members of {job.Spec.Source.Name} are not hashed against its manifest; what is read is converted unchecked")).ConfigureAwait(false);
             }
 
             if (parse.GetValue(dryRun))

@@ -50,7 +50,10 @@ public static class VmConverter
             {
                 read.AddRange(feed.SourceFiles);
                 var plans = specs.Select(s => new TargetPlan(s.Format, new TargetRequest(s.PathFor(feed.Vm, feed.DiskNumber), feed.Producer.Length, s.Subformat, s.BlockSize, s.LogicalSectorSize ?? 512))).ToList();
-                var outcome = await DiskConverter.ConvertIntoAsync(new DiskFeedRequest(feed.Producer, feed.Name, plans, outputs, request.Formats, request.Options), progress, cancellationToken).ConfigureAwait(false);
+                var options = feed.BusyThreads > 0
+                    ? request.Options with { Pipeline = request.Options.Pipeline with { Workers = Math.Max(1, Math.Min(request.Options.Pipeline.Workers, Environment.ProcessorCount) - feed.BusyThreads) } }
+                    : request.Options;
+                var outcome = await DiskConverter.ConvertIntoAsync(new DiskFeedRequest(feed.Producer, feed.Name, plans, outputs, request.Formats, options), progress, cancellationToken).ConfigureAwait(false);
                 lock (converted)
                 {
                     converted[feed.Vm].Add(ConvertedDisk.Converted(feed.DiskNumber, outcome, described));

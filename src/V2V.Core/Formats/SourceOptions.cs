@@ -6,5 +6,12 @@ public sealed record SourceOptions
     /// <summary>Let descriptors and locators name files outside their own folder (off by default).</summary>
     public bool AllowExternalFiles { get; init; }
 
+    /// <summary>
+    /// OVA packages: do not hash the members against the package's manifest (ovftool's
+    /// --skipManifestCheck), for storage the administrator trusts. Off by default. The content
+    /// digest still proves that the outputs hold what was read, not that it is what was packed.
+    /// </summary>
+    public bool SkipManifestCheck { get; init; }
+
     public static SourceOptions Default { get; } = new();
 }

@@ -9,7 +9,16 @@ namespace V2V.Core.Vm;
 /// </summary>
 /// <param name="Name">How messages and <c>vm.json</c> name the disk: a file, a package member, or a remote disk's address.</param>
 /// <param name="SourceFiles">Local files this disk reads, which no output may overwrite; empty for a disk that is not in a local file.</param>
-public sealed record VmDiskFeed(VmDescription Vm, int DiskNumber, string Name, IChunkProducer Producer, IReadOnlyCollection<string> SourceFiles);
+public sealed record VmDiskFeed(VmDescription Vm, int DiskNumber, string Name, IChunkProducer Producer, IReadOnlyCollection<string> SourceFiles)
+{
+    /// <summary>
+    /// Threads the source itself keeps busy while this disk converts (an OVA member's manifest
+    /// hash): the pipeline runs at most the processor count less that many workers (at least one),
+    /// so that thread gets a core of its own instead of a share of one and does not finish alone
+    /// after the copy.
+    /// </summary>
+    public int BusyThreads { get; init; }
+}
 
 /// <summary>
 /// A VM package or configuration (OVA, OVF, VMX, XVA): the VMs it describes, known up front, and

@@ -7,7 +7,8 @@ namespace V2V.Jobs.Sources;
 /// <summary>
 /// Sources that are local files or block devices, recognised by their content
 /// (<see cref="FormatRegistry"/>): <c>type</c> is "auto", a registered format's name ("raw",
-/// "vhdx", "ova", ...), or "physical", an alias of raw for disks of physical machines.
+/// "vhdx", "ova", ...), or "physical", an alias of raw for disks of physical machines. An OVA may
+/// say <c>skip-manifest-check: true</c> (<see cref="SourceOptions.SkipManifestCheck"/>).
 /// </summary>
 public sealed class FileSourceProvider(FormatRegistry formats) : ISourceProvider
 {
@@ -16,7 +17,10 @@ public sealed class FileSourceProvider(FormatRegistry formats) : ISourceProvider
 
     public IReadOnlyList<string> Types { get; } = [SourceProviders.Auto, Physical, .. formats.SourceNames];
 
-    public IReadOnlyList<string> Keys { get; } = ["type", "path"];
+    /// <summary>The one package format whose <c>skip-manifest-check</c> means something.</summary>
+    public const string Ova = "ova";
+
+    public IReadOnlyList<string> Keys { get; } = ["type", "path", "skip-manifest-check"];
 
     public SourceSpec? Read(string type, YamlFields source)
     {
@@ -26,13 +30,36 @@ public sealed class FileSourceProvider(FormatRegistry formats) : ISourceProvider
             return null;
         }
 
-        return new FileSourceSpec(type, p.Resolve(path), source.At, p.At);
+        YamlLocation? skipAt = null;
+        if (source.TryGet("skip-manifest-check", out var k))
+        {
+            if (k.Bool() is not { } skip)
+            {
+                return null;
+            }
+
+            if (skip && type is not (SourceProviders.Auto or Ova))
+            {
+                k.Error($"skip-manifest-check applies to OVA sources only, not to type {type}");
+                return null;
+            }
+
+            skipAt = skip ? k.At : null;
+        }
+
+        return new FileSourceSpec(type, p.Resolve(path), source.At, p.At) { SkipManifestCheckAt = skipAt };
     }
 }
 
 /// <summary>A local file or block device; <see cref="Path"/> is absolute (resolved against the job file's folder).</summary>
 public sealed record FileSourceSpec(string Type, string Path, YamlLocation At, YamlLocation PathAt) : SourceSpec(Type, At)
 {
+    /// <summary>Where <c>skip-manifest-check: true</c> was written, or null when the manifest is checked.</summary>
+    public YamlLocation? SkipManifestCheckAt { get; init; }
+
+    /// <summary>The OVA's members are not hashed against its manifest.</summary>
+    public bool SkipManifestCheck => SkipManifestCheckAt is not null;
+
     public override string Name => Path;
 
     public override YamlLocation NameAt => PathAt;
@@ -65,8 +92,14 @@ public sealed record FileSourceSpec(string Type, string Path, YamlLocation At, Y
             throw new JobFileException(At, $"source \"{Path}\" is a {detected} file, not {Type}");
         }
 
+        if (SkipManifestCheckAt is { } skipAt && detected != FileSourceProvider.Ova)
+        {
+            throw new JobFileException(skipAt, $"skip-manifest-check applies to OVA sources only; \"{Path}\" is a {detected} file");
+        }
+
+        var options = SourceOptions.Default with { SkipManifestCheck = SkipManifestCheck };
         return vmFormat is null
-            ? OpenedSource.OfDisk(detected, formats.Open(Path, SourceOptions.Default))
-            : OpenedSource.OfVms(detected, vmFormat.Open(Path, SourceOptions.Default, formats));
+            ? OpenedSource.OfDisk(detected, formats.Open(Path, options))
+            : OpenedSource.OfVms(detected, vmFormat.Open(Path, options, formats));
     }
 }

@@ -81,6 +81,52 @@ public class OvaConversionTests
         Assert.That(Directory.Exists(output), Is.False, "the first disk, already converted, is removed too");
     }
 
+    [TestCase(false)]
+    [TestCase(true)]
+    public void A_tampered_member_is_refused_and_with_skip_manifest_check_converted_as_read_with_a_warning(bool fromStandardInput)
+    {
+        using var folder = new TempFolder();
+        var builder = new OvaBuilder(folder);
+        builder.AddDisk("app", 8 * MiB, seed: 4);
+        string staging = folder.File("staging");
+        var members = builder.Stage("app", staging);
+        // The member swapped after the manifest was written: another disk of the same capacity.
+        string other = folder.File("other");
+        Directory.CreateDirectory(other);
+        var swapped = new OvaBuilder(other).AddDisk("app", 8 * MiB, seed: 5);
+        File.Copy(Path.Combine(other, "app.vmdk"), Path.Combine(staging, "app.vmdk"), overwrite: true);
+        string ova = folder.File("app.ova");
+        ExternalTool.Ok("tar", ["-C", staging, "--format=ustar", "-cf", ova, .. members]);
+        CliResult Convert(params string[] options) => fromStandardInput
+            ? CliRunner.RunProcessWithInput(ova, ["convert", "-", folder.File("out"), "--json", .. options])
+            : CliRunner.Run(["convert", ova, folder.File("out"), "--json", .. options]);
+
+        Convert().AssertRejected(fromStandardInput ? "stdin" : "app.ova", "manifest SHA256 mismatch");
+        Assert.That(Directory.Exists(folder.File("out")), Is.False);
+
+        var result = Convert("--skip-manifest-check");
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.StdErr);
+        Assert.That(result.StdErr, Does.StartWith("warning: --skip-manifest-check: ").And.Contain("not hashed against its manifest"));
+        QemuImg.AssertIdentical(swapped.Raw, "raw", Path.Combine(folder.File("out"), "app-disk1.vhdx"), "vhdx");
+        var vm = JsonDocument.Parse(result.StdOut).RootElement.GetProperty("vms")[0];
+        Assert.That(vm.GetProperty("warnings").EnumerateArray().Select(w => w.GetString()), Has.One.EqualTo(
+            "the manifest \"app.mf\" was not checked (skip-manifest-check): no member was hashed against it; the content digest proves only that the outputs hold what was read"));
+    }
+
+    [Test]
+    public void Skip_manifest_check_is_refused_for_a_source_that_is_not_an_ova()
+    {
+        using var folder = new TempFolder();
+        string raw = SparseImage.Create(folder.File("disk.raw"), MiB, [new DataRun(0, 4096, RunFill.Random)]);
+
+        var result = CliRunner.Run("convert", raw, folder.File("disk.vhdx"), "--skip-manifest-check");
+
+        Assert.That(result.ExitCode, Is.EqualTo(2), result.StdErr);
+        Assert.That(result.StdErr, Is.EqualTo($"error: --skip-manifest-check applies to OVA packages only; {raw} is a disk image\n"));
+        Assert.That(File.Exists(folder.File("disk.vhdx")), Is.False);
+    }
+
     [TestCase("SHA256", false)]
     [TestCase("SHA1", false)]
     [TestCase("SHA512", true)]

@@ -159,6 +159,37 @@ public class PipelineRunTests
     }
 
     [Test]
+    public void An_ova_whose_manifest_disagrees_runs_with_skip_manifest_check_and_the_report_says_so()
+    {
+        using var folder = new TempFolder();
+        var builder = new OvaBuilder(folder);
+        var disk = builder.AddDisk("app", 8 * MiB, seed: 7);
+        builder.Pack("app", folder.File("app.ova"), tamper: (member, hex) => member == "app.vmdk" ? new string('0', hex.Length) : hex);
+        string Pipeline(string skip) => $$"""
+            version: 1
+            defaults: { overwrite: true }
+            jobs:
+              - name: app
+                source: { type: ova, path: app.ova{{skip}} }
+                chain:
+                  - { format: vhdx, path: "out/{vm}-disk{n}.vhdx" }
+            """;
+        File.WriteAllText(folder.File("pipeline.yaml"), Pipeline(""));
+        var refused = CliRunner.Run("run", folder.File("pipeline.yaml"));
+        Assert.That(refused.ExitCode, Is.EqualTo(2), refused.StdErr);
+        Assert.That(refused.StdErr, Does.Contain("manifest SHA256 mismatch"));
+        File.WriteAllText(folder.File("pipeline.yaml"), Pipeline(", skip-manifest-check: true"));
+
+        var result = CliRunner.Run("run", folder.File("pipeline.yaml"), "--report", folder.File("report.json"));
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.StdErr);
+        Assert.That(result.StdErr, Is.EqualTo($"warning: job app: skip-manifest-check: the members of {folder.File("app.ova")} are not hashed against its manifest; what is read is converted unchecked\n"));
+        QemuImg.AssertIdentical(disk.Raw, "raw", folder.File("out/app-disk1.vhdx"), "vhdx");
+        var job = JsonDocument.Parse(File.ReadAllText(folder.File("report.json"))).RootElement.GetProperty("jobs")[0];
+        Assert.That(job.GetProperty("notes").EnumerateArray().Select(n => n.GetString()), Has.One.StartsWith("app: the manifest \"app.mf\" was not checked (skip-manifest-check)"));
+    }
+
+    [Test]
     public void A_multi_disk_source_without_the_disk_placeholder_is_refused()
     {
         using var folder = new TempFolder();

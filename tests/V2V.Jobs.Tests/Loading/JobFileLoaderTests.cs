@@ -36,7 +36,11 @@ public class JobFileLoaderTests
             "4:13: source must be a mapping (type, path)");
         yield return Case("an_unknown_source_type_and_key", Job.Replace("{ path: d.raw }", "{ type: qcow2, colour: red, path: d.raw }", StringComparison.Ordinal),
             "4:21: unknown source type \"qcow2\" (known: auto, ova, ovf, physical, raw, vhd, vhdx, vmdk, vmx, vsphere, xva)",
-            "4:28: unknown key \"colour\" (expected one of: type, path)");
+            "4:28: unknown key \"colour\" (expected one of: type, path, skip-manifest-check)");
+        yield return Case("skip_manifest_check_on_a_type_that_has_no_manifest", Job.Replace("{ path: d.raw }", "{ type: raw, path: d.raw, skip-manifest-check: true }", StringComparison.Ordinal),
+            "4:60: skip-manifest-check applies to OVA sources only, not to type raw");
+        yield return Case("skip_manifest_check_that_is_not_a_flag", Job.Replace("{ path: d.raw }", "{ type: ova, path: d.ova, skip-manifest-check: maybe }", StringComparison.Ordinal),
+            "4:60: \"maybe\" is not true or false");
         yield return Case("a_source_without_path", Job.Replace("{ path: d.raw }", "{ type: raw }", StringComparison.Ordinal), "4:13: source has no path");
         yield return Case("a_source_outside_the_folder", Job.Replace("d.raw", "../d.raw", StringComparison.Ordinal),
             "4:21: \"../d.raw\" leads outside the pipeline's folder; write an absolute path if that is meant");

@@ -17,6 +17,8 @@ public class JobPlannerTests
 
         yield return Case("a_source_of_another_type", "{ type: vmdk, path: d.raw }", "[ { format: vhdx, path: a.vhdx } ]",
             "4:13: source \"{folder}/d.raw\" is a raw file, not vmdk");
+        yield return Case("skip_manifest_check_on_a_file_that_is_not_an_ova", "{ path: d.raw, skip-manifest-check: true }", "[ { format: vhdx, path: a.vhdx } ]",
+            "4:49: skip-manifest-check applies to OVA sources only; \"{folder}/d.raw\" is a raw file");
         yield return Case("physical_is_raw", "{ type: physical, path: d.raw }", "[ { format: vhdx, path: a.vhdx } ]");
         yield return Case("a_missing_source", "{ path: missing.raw }", "[ { format: vhdx, path: a.vhdx } ]",
             "4:21: source \"{folder}/missing.raw\" does not exist");
