@@ -410,17 +410,23 @@ static string Ratios(List<Measurement> runs, List<Measurement> reference, double
         $"{(target is { } t ? Ratio(median, t) : $"x{median:0.00}")} (medians); x{best:0.00} (best runs, {runs.Count} and {reference.Count})");
 }
 
-// What makes single runs on a VM bimodal: free page reporting (virtio-balloon) at order 9 hands
-// freed 2 MiB blocks back to the host, and page cache written into them again is faulted back in
-// from the host, which costs several times the run's own system time. Only reported, never changed.
+// What makes single runs on a VM bimodal: free page reporting (virtio-balloon) hands freed blocks
+// back to the host, and page cache written into them again is faulted back in from the host, which
+// costs several times the run's own system time. Only reported, never changed.
 static void MemoryReporting()
 {
-    const string order = "/sys/module/page_reporting/parameters/page_reporting_order";
-    if (File.Exists(order))
-    {
-        Console.WriteLine($"memory    free page reporting order {File.ReadAllText(order).Trim()} ({order})");
-        Console.WriteLine($"          order <= 9 makes runs bimodal on a VM with a balloon device; as root: echo 10 > {order}");
-    }
+    const string folder = "/sys/module/page_reporting/parameters";
+    string order = Path.Combine(folder, "page_reporting_order");
+    if (!File.Exists(order))
+        return;
+    Console.WriteLine($"memory    free page reporting order {File.ReadAllText(order).Trim()} ({order})");
+    // Some guest kernels (Firecracker's) also wait min_free_ms before reporting a freed page.
+    string minFree = Path.Combine(folder, "min_free_ms");
+    if (File.Exists(minFree))
+        Console.WriteLine($"          min_free_ms {File.ReadAllText(minFree).Trim()} ({minFree})");
+    Console.WriteLine($"          runs are bimodal while freed memory goes back to the host at once; as root: echo 10 > {order}");
+    if (File.Exists(minFree))
+        Console.WriteLine($"          and echo 30000 > {minFree} (report a page only after 30 s free)");
 }
 
 string Fixture(string name, long capacity, IReadOnlyList<DataRun> runs)
