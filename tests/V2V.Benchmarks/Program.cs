@@ -282,7 +282,7 @@ if (only.Contains("inspect"))
     Environment.SetEnvironmentVariable("LIBGUESTFS_BACKEND_SETTINGS", "force_tcg");
     var virtInspector = Time("virt-inspector", ["--format=vhdx", "-a", guestVhdx], sync: false);
     rows.Add(Row("v2v inspect of a 64 GiB dynamic VHDX (Server 2003 guest) vs virt-inspector (TCG)", virtInspector, inspectRun, string.Create(CultureInfo.InvariantCulture,
-        $"{inspectRun.Seconds:0.000} s (target < 1 s: {(inspectRun.Seconds < 1 ? "met" : "MISSED")}); read {bytesRead / (double)MiB:0.0} MiB of the image (target <= 32 MiB: {(bytesRead <= 32 * MiB ? "met" : "MISSED")})")));
+        $"{inspectRun.Seconds:0.000} s (target < 1 s: {(inspectRun.Seconds < 1 ? "met" : "MISSED")}); read {bytesRead / (double)MiB:0.0} MiB of the image (target <= 32 MiB: {(bytesRead == 0 ? "NOT COUNTED: strace saw no read of the image" : bytesRead <= 32 * MiB ? "met" : "MISSED")})")));
 }
 
 // 8. A VM's 1 GiB / 25 % monolithicFlat disk read from govmomi's simulator over loopback (the
@@ -543,38 +543,38 @@ Measurement Time(string program, string[] arguments, bool sync = true)
     return measured;
 }
 
-// Bytes the v2v process read from one file: strace's read/pread64 results on the descriptors opened on it.
+// Bytes the v2v process read from one file: strace's read/pread64 results on descriptors that
+// name it. One log per thread (-ff), so no call is split into "unfinished" and "resumed" lines,
+// and -y prints each descriptor's path, so no openat/close bookkeeping is needed.
 long ImageBytesRead(string image, string[] arguments)
 {
-    string log = Path.Combine(work, "strace.log");
-    Run("strace", ["-f", "-qq", "-e", "trace=openat,read,pread64,close", "-o", log, v2v, .. arguments]);
-    var open = new HashSet<string>();
-    long total = 0;
-    foreach (string line in File.ReadLines(log))
+    string folder = Path.Combine(work, "strace");
+    if (Directory.Exists(folder))
     {
-        int equals = line.LastIndexOf(" = ", StringComparison.Ordinal);
-        if (equals < 0 || !long.TryParse(line.AsSpan(equals + 3).TrimEnd().ToString().Split(' ')[0], CultureInfo.InvariantCulture, out long result) || result < 0)
-        {
-            continue;
-        }
+        Directory.Delete(folder, recursive: true);
+    }
 
-        string call = line[(line.IndexOf(' ', StringComparison.Ordinal) + 1)..];
-        if (call.StartsWith("openat(", StringComparison.Ordinal) && call.Contains($"\"{image}\"", StringComparison.Ordinal))
+    Directory.CreateDirectory(folder);
+    Run("strace", ["-f", "-ff", "-y", "-qq", "-e", "trace=read,pread64", "-o", Path.Combine(folder, "log"), v2v, .. arguments]);
+    string descriptor = $"<{Path.GetFullPath(image)}>,";
+    long total = 0;
+    foreach (string log in Directory.EnumerateFiles(folder))
+    {
+        foreach (string line in File.ReadLines(log))
         {
-            open.Add(result.ToString(CultureInfo.InvariantCulture));
-        }
-        else if (call.StartsWith("close(", StringComparison.Ordinal))
-        {
-            open.Remove(call[6..call.IndexOf(')', StringComparison.Ordinal)]);
-        }
-        else if ((call.StartsWith("read(", StringComparison.Ordinal) || call.StartsWith("pread64(", StringComparison.Ordinal))
-            && open.Contains(call[(call.IndexOf('(', StringComparison.Ordinal) + 1)..call.IndexOf(',', StringComparison.Ordinal)]))
-        {
-            total += result;
+            int equals = line.LastIndexOf(" = ", StringComparison.Ordinal);
+            if ((line.StartsWith("read(", StringComparison.Ordinal) || line.StartsWith("pread64(", StringComparison.Ordinal))
+                && line.Contains(descriptor, StringComparison.Ordinal)
+                && equals > 0
+                && long.TryParse(line.AsSpan(equals + 3).TrimEnd().ToString().Split(' ')[0], CultureInfo.InvariantCulture, out long result)
+                && result > 0)
+            {
+                total += result;
+            }
         }
     }
 
-    File.Delete(log);
+    Directory.Delete(folder, recursive: true);
     return total;
 }
 
