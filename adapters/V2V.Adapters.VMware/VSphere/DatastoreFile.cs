@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using V2V.Core.Errors;
 using V2V.DiskFormats.Common;
@@ -26,6 +27,13 @@ public sealed class DatastoreFile : IImageBytes
 
     /// <summary>Open streams kept for sequential reads (readers that race each other may each open one).</summary>
     private const int OpenStreams = 2;
+
+    /// <summary>How far behind a read a stream may stand, idle or being read, for the read to wait for it (chunks in flight).</summary>
+    private const long CatchUpSpan = 4L * BlockSize;
+
+    /// <summary>How long a read waits for a stream behind it before opening its own (a range nobody reads never arrives).</summary>
+    private static readonly TimeSpan CatchUpWait = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan CatchUpSlice = TimeSpan.FromMilliseconds(5);
     private static readonly TimeSpan AttemptTimeout = TimeSpan.FromMinutes(2);
 
     private readonly VimClient _client;
@@ -212,12 +220,30 @@ public sealed class DatastoreFile : IImageBytes
         {
             // Recorded before waiting, so a read after this one waits for it rather than opening a stream of its own.
             _readingUntil.Add(end);
-            while (_readingUntil.Contains(offset))
+            long started = Stopwatch.GetTimestamp();
+            int index;
+            while (true)
             {
-                Monitor.Wait(_streams);
+                if (_readingUntil.Contains(offset))
+                {
+                    Monitor.Wait(_streams);
+                    continue;
+                }
+
+                index = _streams.FindIndex(s => s.Position == offset && s.End >= end);
+                // A worker that overtook the one reading the chunk before its own finds the stream a
+                // little behind: waiting for it beats a second GET (a TLS handshake, and a connection
+                // closed with megabytes the server encrypted for nothing when the first one is dropped).
+                bool behind = _streams.Exists(s => s.Position < offset && s.Position >= offset - CatchUpSpan && s.End >= end)
+                    || _readingUntil.Exists(e => e < offset && e >= offset - CatchUpSpan);
+                if (index >= 0 || !behind || Stopwatch.GetElapsedTime(started) >= CatchUpWait)
+                {
+                    break;
+                }
+
+                Monitor.Wait(_streams, CatchUpSlice);
             }
 
-            int index = _streams.FindIndex(s => s.Position == offset && s.End >= end);
             if (index < 0)
             {
                 return null;
