@@ -23,8 +23,8 @@ public sealed class VhdWriter : IReadBackTarget
     private readonly bool _fixed;
     private readonly long _blocks;
     private readonly long _dataStart;
-    private readonly Dictionary<long, long> _allocated = [];
-    private long _nextFree;
+    private readonly AppendedBlocks _allocated;
+    private readonly Action<long> _writeBitmap;
 
     public VhdWriter(SafeFileHandle file, long capacity, bool isFixed)
     {
@@ -38,7 +38,8 @@ public sealed class VhdWriter : IReadBackTarget
         Capacity = capacity;
         _blocks = (capacity + DynamicBlockSize - 1) / DynamicBlockSize;
         _dataStart = Alignment.RoundUp(BatOffset + _blocks * 4, Sector);
-        _nextFree = _dataStart;
+        _allocated = new AppendedBlocks(_dataStart);
+        _writeBitmap = WriteBitmap;
         if (isFixed)
         {
             FileSpace.Reserve(file, capacity + VhdFooter.Size);
@@ -88,14 +89,7 @@ public sealed class VhdWriter : IReadBackTarget
         {
             long block = offset / DynamicBlockSize;
             int length = (int)Math.Min(destination.Length, DynamicBlockSize - offset % DynamicBlockSize);
-            long start;
-            bool present;
-            lock (_allocated)
-            {
-                present = _allocated.TryGetValue(block, out start);
-            }
-
-            if (present)
+            if (_allocated.TryGet(block, out long start))
             {
                 FileSpace.ReadZeroPadded(_file, destination[..length], start + Sector + offset % DynamicBlockSize);
             }
@@ -110,16 +104,7 @@ public sealed class VhdWriter : IReadBackTarget
     }
 
     /// <summary>Dynamic: where the next block (its sector bitmap, then its data) goes; blocks are appended in allocation order.</summary>
-    public long AllocationMark
-    {
-        get
-        {
-            lock (_allocated)
-            {
-                return _nextFree;
-            }
-        }
-    }
+    public long AllocationMark => _allocated.End;
 
     /// <summary>
     /// Dynamic: forgets the blocks at or after <paramref name="mark"/>, so their BAT entries are
@@ -133,23 +118,10 @@ public sealed class VhdWriter : IReadBackTarget
             return;
         }
 
-        lock (_allocated)
+        _allocated.ReleaseSince(mark);
+        if (RandomAccess.GetLength(_file) > mark)
         {
-            if (mark < _dataStart || mark > _nextFree)
-            {
-                throw new ArgumentOutOfRangeException(nameof(mark), $"allocation mark {mark} is outside the data area [{_dataStart}, {_nextFree}]");
-            }
-
-            foreach (var (block, _) in _allocated.Where(a => a.Value >= mark).ToList())
-            {
-                _allocated.Remove(block);
-            }
-
-            _nextFree = mark;
-            if (RandomAccess.GetLength(_file) > mark)
-            {
-                RandomAccess.SetLength(_file, mark);
-            }
+            RandomAccess.SetLength(_file, mark);
         }
     }
 
@@ -171,14 +143,15 @@ public sealed class VhdWriter : IReadBackTarget
 
         var bat = new byte[_dataStart - BatOffset];
         bat.AsSpan().Fill(0xFF);
-        foreach (var (block, offset) in _allocated)
+        foreach (var (block, offset) in _allocated.All)
         {
             BinaryPrimitives.WriteUInt32BigEndian(bat.AsSpan((int)(block * 4)), (uint)(offset / Sector));
         }
 
         RandomAccess.Write(_file, bat, BatOffset);
-        RandomAccess.Write(_file, sector, _nextFree);
-        RandomAccess.SetLength(_file, _nextFree + VhdFooter.Size);
+        long end = _allocated.End;
+        RandomAccess.Write(_file, sector, end);
+        RandomAccess.SetLength(_file, end + VhdFooter.Size);
     }
 
     public void Dispose()
@@ -186,24 +159,14 @@ public sealed class VhdWriter : IReadBackTarget
         // The file handle belongs to the caller.
     }
 
-    private long Allocate(long block)
-    {
-        lock (_allocated)
-        {
-            if (_allocated.TryGetValue(block, out long offset))
-            {
-                return offset;
-            }
+    private long Allocate(long block) => _allocated.GetOrAppend(block, Sector + DynamicBlockSize, _writeBitmap);
 
-            // Every sector of the block is marked present; sectors never written read as zero.
-            offset = _nextFree;
-            var bitmap = new byte[Sector];
-            bitmap.AsSpan().Fill(0xFF);
-            RandomAccess.Write(_file, bitmap, offset);
-            _nextFree += Sector + DynamicBlockSize;
-            _allocated[block] = offset;
-            return offset;
-        }
+    /// <summary>Every sector of a new block is marked present; sectors never written read as zero.</summary>
+    private void WriteBitmap(long offset)
+    {
+        var bitmap = new byte[Sector];
+        bitmap.AsSpan().Fill(0xFF);
+        RandomAccess.Write(_file, bitmap, offset);
     }
 
     private VhdFooter Footer() => new(

@@ -33,8 +33,7 @@ public sealed class VhdxWriter : IReadBackTarget
     private readonly VhdxBatLayout _layout;
     private readonly long _batLength;
     private readonly long _dataStart;
-    private readonly Dictionary<long, long> _allocated = []; // dynamic: block → file offset
-    private long _nextFree;
+    private readonly AppendedBlocks _blocks; // dynamic: block → file offset
 
     public VhdxWriter(SafeFileHandle file, VhdxWriterOptions options)
     {
@@ -55,7 +54,7 @@ public sealed class VhdxWriter : IReadBackTarget
         _layout = new VhdxBatLayout(options.Capacity, options.BlockSize, options.LogicalSectorSize, hasParent: false);
         _batLength = Alignment.RoundUp(_layout.TotalEntries * 8, Alignment.MiB);
         _dataStart = BatOffset + _batLength;
-        _nextFree = _dataStart;
+        _blocks = new AppendedBlocks(_dataStart);
         if (options.Fixed)
         {
             FileSpace.Reserve(file, _dataStart + _layout.PayloadBlocks * options.BlockSize);
@@ -99,16 +98,7 @@ public sealed class VhdxWriter : IReadBackTarget
     }
 
     /// <summary>Dynamic: where the next payload block goes (blocks are appended in allocation order).</summary>
-    public long AllocationMark
-    {
-        get
-        {
-            lock (_allocated)
-            {
-                return _nextFree;
-            }
-        }
-    }
+    public long AllocationMark => _blocks.End;
 
     /// <summary>
     /// Dynamic: forgets the blocks at or after <paramref name="mark"/>, so their BAT entries are
@@ -122,29 +112,16 @@ public sealed class VhdxWriter : IReadBackTarget
             return;
         }
 
-        lock (_allocated)
+        _blocks.ReleaseSince(mark);
+        if (RandomAccess.GetLength(_file) > mark)
         {
-            if (mark < _dataStart || mark > _nextFree)
-            {
-                throw new ArgumentOutOfRangeException(nameof(mark), $"allocation mark {mark} is outside the payload area [{_dataStart}, {_nextFree}]");
-            }
-
-            foreach (var (block, _) in _allocated.Where(a => a.Value >= mark).ToList())
-            {
-                _allocated.Remove(block);
-            }
-
-            _nextFree = mark;
-            if (RandomAccess.GetLength(_file) > mark)
-            {
-                RandomAccess.SetLength(_file, mark);
-            }
+            RandomAccess.SetLength(_file, mark);
         }
     }
 
     public void Complete()
     {
-        long fileLength = _options.Fixed ? _dataStart + _layout.PayloadBlocks * _options.BlockSize : _nextFree;
+        long fileLength = _options.Fixed ? _dataStart + _layout.PayloadBlocks * _options.BlockSize : _blocks.End;
         RandomAccess.SetLength(_file, fileLength);
         WriteBat();
         WriteMetadata();
@@ -172,10 +149,7 @@ public sealed class VhdxWriter : IReadBackTarget
             return _dataStart + block * _options.BlockSize;
         }
 
-        lock (_allocated)
-        {
-            return _allocated.TryGetValue(block, out long fileOffset) ? fileOffset : null;
-        }
+        return _blocks.TryGet(block, out long fileOffset) ? fileOffset : null;
     }
 
     private long BlockFileOffset(long block)
@@ -185,17 +159,7 @@ public sealed class VhdxWriter : IReadBackTarget
             return _dataStart + block * _options.BlockSize;
         }
 
-        lock (_allocated)
-        {
-            if (!_allocated.TryGetValue(block, out long fileOffset))
-            {
-                fileOffset = _nextFree;
-                _nextFree += _options.BlockSize;
-                _allocated[block] = fileOffset;
-            }
-
-            return fileOffset;
-        }
+        return _blocks.GetOrAppend(block, _options.BlockSize);
     }
 
     private void WriteBat()
@@ -227,7 +191,7 @@ public sealed class VhdxWriter : IReadBackTarget
         }
 
         // Blocks without data: NOT_PRESENT with FileOffsetMB 0, as Hyper-V demands.
-        return _allocated.TryGetValue(block, out long offset)
+        return _blocks.TryGet(block, out long offset)
             ? new VhdxBatEntry(VhdxBlockState.FullyPresent, offset / Alignment.MiB)
             : new VhdxBatEntry(VhdxBlockState.NotPresent, 0);
     }
