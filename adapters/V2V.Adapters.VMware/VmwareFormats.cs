@@ -10,7 +10,7 @@ namespace V2V.Adapters.VMware;
 /// <summary>OVA packages: a tar whose first member is an .ovf.</summary>
 public sealed class OvaFormat : IStreamableVmSourceFormat
 {
-    public string Name => "ova";
+    public string Name => SourceOptions.ManifestFormat;
     public IReadOnlyList<string> Extensions { get; } = ["ova"];
 
     public bool Detect(FileProbe probe) =>

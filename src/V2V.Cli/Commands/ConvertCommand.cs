@@ -61,7 +61,7 @@ public static class ConvertCommand
             // stdin, a FIFO or a process substitution: read as a stream, which only OVA and XVA can be.
             bool streamed = run.Source == "-" || FileIdentity.IsStream(run.Source);
             var vmFormat = streamed ? null : context.Registry.DetectVmSourceFile(run.Source);
-            if (!streamed && vmFormat?.Name != OvaFormatName)
+            if (!streamed && vmFormat?.Name != SourceOptions.ManifestFormat)
             {
                 RefuseSkipManifestCheck(run, vmFormat is null ? "a disk image" : $"a {vmFormat.Name} package");
             }
@@ -72,9 +72,6 @@ public static class ConvertCommand
         });
         return command;
     }
-
-    /// <summary>The only package format with a manifest to skip.</summary>
-    internal const string OvaFormatName = "ova";
 
     /// <summary>Refuses --skip-manifest-check for a source that has no OVA manifest, described by <paramref name="what"/>.</summary>
     internal static void RefuseSkipManifestCheck(ConvertRun run, string what)

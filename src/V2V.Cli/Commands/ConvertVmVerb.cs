@@ -26,7 +26,7 @@ internal static class ConvertVmVerb
             : format.Open(run.Source, run.SourceOptions, context.Registry);
         if (run.SourceOptions.SkipManifestCheck)
         {
-            if (package.Format != ConvertCommand.OvaFormatName)
+            if (package.Format != SourceOptions.ManifestFormat)
             {
                 ConvertCommand.RefuseSkipManifestCheck(run, $"a {package.Format} package");
             }

@@ -13,5 +13,8 @@ public sealed record SourceOptions
     /// </summary>
     public bool SkipManifestCheck { get; init; }
 
+    /// <summary>The one source format with a manifest to skip: the OVA format's name.</summary>
+    public const string ManifestFormat = "ova";
+
     public static SourceOptions Default { get; } = new();
 }

@@ -17,9 +17,6 @@ public sealed class FileSourceProvider(FormatRegistry formats) : ISourceProvider
 
     public IReadOnlyList<string> Types { get; } = [SourceProviders.Auto, Physical, .. formats.SourceNames];
 
-    /// <summary>The one package format whose <c>skip-manifest-check</c> means something.</summary>
-    public const string Ova = "ova";
-
     public IReadOnlyList<string> Keys { get; } = ["type", "path", "skip-manifest-check"];
 
     public SourceSpec? Read(string type, YamlFields source)
@@ -38,7 +35,7 @@ public sealed class FileSourceProvider(FormatRegistry formats) : ISourceProvider
                 return null;
             }
 
-            if (skip && type is not (SourceProviders.Auto or Ova))
+            if (skip && type is not (SourceProviders.Auto or SourceOptions.ManifestFormat))
             {
                 k.Error($"skip-manifest-check applies to OVA sources only, not to type {type}");
                 return null;
@@ -92,7 +89,7 @@ public sealed record FileSourceSpec(string Type, string Path, YamlLocation At, Y
             throw new JobFileException(At, $"source \"{Path}\" is a {detected} file, not {Type}");
         }
 
-        if (SkipManifestCheckAt is { } skipAt && detected != FileSourceProvider.Ova)
+        if (SkipManifestCheckAt is { } skipAt && detected != SourceOptions.ManifestFormat)
         {
             throw new JobFileException(skipAt, $"skip-manifest-check applies to OVA sources only; \"{Path}\" is a {detected} file");
         }
