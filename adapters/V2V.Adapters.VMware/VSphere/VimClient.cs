@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Text;
 using System.Xml.Linq;
@@ -56,6 +57,7 @@ public sealed class VimClient : IDisposable
             ConnectTimeout = TimeSpan.FromSeconds(30),
             MaxConnectionsPerServer = 16,
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(50),
+            ConnectCallback = ConnectAsync,
         };
         handler.SslOptions.RemoteCertificateValidationCallback = pin.Validate;
         var client = new VimClient(endpoint, pin, new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan });
@@ -139,6 +141,22 @@ public sealed class VimClient : IDisposable
         if (_cookie is not null)
         {
             request.Headers.Add("Cookie", _cookie);
+        }
+    }
+
+    /// <summary>Opens the TCP connection under the TLS layer as the handler would, wrapped in <see cref="TransportStream"/>.</summary>
+    private static async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(context.DnsEndPoint, cancellationToken).ConfigureAwait(false);
+            return new TransportStream(socket);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
         }
     }
 
