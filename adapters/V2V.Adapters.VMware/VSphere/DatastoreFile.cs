@@ -31,8 +31,8 @@ public sealed class DatastoreFile : IImageBytes
     /// <summary>How far behind a read a stream may stand, idle or being read, for the read to wait for it (chunks in flight).</summary>
     private const long CatchUpSpan = 4L * BlockSize;
 
-    /// <summary>How long a read waits for a stream behind it before opening its own (a range nobody reads never arrives).</summary>
-    private static readonly TimeSpan CatchUpWait = TimeSpan.FromMilliseconds(50);
+    /// <summary>How long a read waits for a stream behind it before opening its own (a range nobody reads never arrives); tests make it long.</summary>
+    internal static TimeSpan CatchUpWait { get; set; } = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan CatchUpSlice = TimeSpan.FromMilliseconds(5);
     private static readonly TimeSpan AttemptTimeout = TimeSpan.FromMinutes(2);
 

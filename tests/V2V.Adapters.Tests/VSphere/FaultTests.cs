@@ -130,6 +130,67 @@ public class FaultTests
     }
 
     [Test]
+    public void Readers_racing_through_a_flat_extent_wait_for_the_one_GET_instead_of_opening_their_own()
+    {
+        var ranges = new List<string>();
+        _proxy.Rule = r =>
+        {
+            if (r.Method == "GET" && r.Target.Contains("-flat.vmdk", StringComparison.Ordinal))
+            {
+                lock (ranges)
+                {
+                    ranges.Add(r.Headers["range"]);
+                }
+            }
+
+            return null;
+        };
+
+        // As the pipeline's workers do: three readers, each with its own chunk. The one with
+        // chunk 1 is slow to start (a pipeline worker renting a buffer), so the one with chunk 2
+        // finds the stream idle a chunk behind it. The wait is made long enough that a slow
+        // machine cannot turn it into a second GET.
+        var wait = DatastoreFile.CatchUpWait;
+        DatastoreFile.CatchUpWait = TimeSpan.FromSeconds(30);
+        try
+        {
+            using var source = VSphereSource.Open(Options());
+            using var disk = source.OpenDisk(source.Vm.Disks[0]);
+            var buffer = new byte[disk.Capacity];
+            void Read(int chunk) => disk.Read(chunk * MiB, buffer.AsSpan(chunk * (int)MiB, (int)MiB));
+            using var firstRead = new ManualResetEventSlim();
+            Task[] readers =
+            [
+                Task.Run(() =>
+                {
+                    Read(0);
+                    firstRead.Set();
+                    Read(3);
+                }),
+                Task.Run(() =>
+                {
+                    firstRead.Wait();
+                    Thread.Sleep(300);
+                    Read(1);
+                }),
+                Task.Run(() =>
+                {
+                    firstRead.Wait();
+                    Read(2);
+                }),
+            ];
+
+            Assert.That(Task.WaitAll(readers, TimeSpan.FromSeconds(60)), Is.True);
+            Assert.That(buffer, Is.EqualTo(File.ReadAllBytes(_work.File("d.raw"))));
+            Assert.That(ranges, Is.EqualTo(new[] { "bytes=0-4194303" }));
+        }
+        finally
+        {
+            DatastoreFile.CatchUpWait = wait;
+        }
+    }
+
+    [Test]
     public void A_connection_dropped_every_time_fails_after_bounded_retries()
     {
         int attempts = 0;
