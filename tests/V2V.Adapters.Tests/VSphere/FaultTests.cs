@@ -100,8 +100,8 @@ public class FaultTests
         Assert.That(requests.Take(3), Is.EqualTo(new[] { "bytes=0-4194303", "bytes=100000-4194303", "bytes=200000-4194303" }));
     }
 
-    [Test]
-    public void A_flat_extent_read_chunk_after_chunk_is_one_GET()
+    /// <summary>Forwards everything and records the Range header of every GET of the flat extent.</summary>
+    private List<string> RecordFlatExtentRanges()
     {
         var ranges = new List<string>();
         _proxy.Rule = r =>
@@ -116,6 +116,13 @@ public class FaultTests
 
             return null;
         };
+        return ranges;
+    }
+
+    [Test]
+    public void A_flat_extent_read_chunk_after_chunk_is_one_GET()
+    {
+        var ranges = RecordFlatExtentRanges();
 
         using var source = VSphereSource.Open(Options());
         using var disk = source.OpenDisk(source.Vm.Disks[0]);
@@ -132,19 +139,7 @@ public class FaultTests
     [Test]
     public void Readers_racing_through_a_flat_extent_wait_for_the_one_GET_instead_of_opening_their_own()
     {
-        var ranges = new List<string>();
-        _proxy.Rule = r =>
-        {
-            if (r.Method == "GET" && r.Target.Contains("-flat.vmdk", StringComparison.Ordinal))
-            {
-                lock (ranges)
-                {
-                    ranges.Add(r.Headers["range"]);
-                }
-            }
-
-            return null;
-        };
+        var ranges = RecordFlatExtentRanges();
 
         // As the pipeline's workers do: three readers, each with its own chunk. The one with
         // chunk 1 is slow to start (a pipeline worker renting a buffer), so the one with chunk 2
