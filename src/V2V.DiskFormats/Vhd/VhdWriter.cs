@@ -26,6 +26,9 @@ public sealed class VhdWriter : IReadBackTarget
     private readonly AppendedBlocks _allocated;
     private readonly Action<long> _writeBitmap;
 
+    /// <summary>A new block's sector bitmap: every sector present (sectors never written read as zero).</summary>
+    private static readonly byte[] FullBitmap = Enumerable.Repeat((byte)0xFF, Sector).ToArray();
+
     public VhdWriter(SafeFileHandle file, long capacity, bool isFixed)
     {
         if (capacity <= 0 || capacity % Sector != 0 || capacity > VhdFile.MaxVirtualSize)
@@ -161,13 +164,7 @@ public sealed class VhdWriter : IReadBackTarget
 
     private long Allocate(long block) => _allocated.GetOrAppend(block, Sector + DynamicBlockSize, _writeBitmap);
 
-    /// <summary>Every sector of a new block is marked present; sectors never written read as zero.</summary>
-    private void WriteBitmap(long offset)
-    {
-        var bitmap = new byte[Sector];
-        bitmap.AsSpan().Fill(0xFF);
-        RandomAccess.Write(_file, bitmap, offset);
-    }
+    private void WriteBitmap(long offset) => RandomAccess.Write(_file, FullBitmap, offset);
 
     private VhdFooter Footer() => new(
         Features: 2,
