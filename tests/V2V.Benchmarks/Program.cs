@@ -129,7 +129,7 @@ if (only.Contains("ova"))
     double floor = Math.Max(checkedCpu / Environment.ProcessorCount, hashCpu);
     rows.Add(Row("2 GiB / 25 % streamOptimized VMDK file -> VHDX (reference for OVA)", null, fileRun, null));
     rows.Add(Row("2 GiB / 25 % OVA (same disk, SHA-256 manifest checked) -> VHDX, no flush", null, checkedRun, string.Create(CultureInfo.InvariantCulture,
-        $"{Ratios(checkedRuns, fileRuns, null)} of the VMDK file; floor x{floor / fileRun.Seconds:0.00}: {checkedCpu:0.00} s of CPU (the manifest's SHA-256 {hashCpu:0.00} s of it) on {Environment.ProcessorCount} cores")));
+        $"{Ratios(checkedRuns, fileRuns, 1.1)} of the VMDK file; floor x{floor / fileRun.Seconds:0.00}: {checkedCpu:0.00} s of CPU (the manifest's SHA-256 {hashCpu:0.00} s of it) on {Environment.ProcessorCount} cores")));
     rows.Add(Row("2 GiB / 25 % OVA (same disk, --skip-manifest-check) -> VHDX, no flush", null, Median(skippedRuns),
         $"{Ratios(skippedRuns, fileRuns, 1.1)} of the VMDK file; wrote {Median(skippedRuns).WrittenBytes / MiB} MiB for {ovaStored / MiB} MiB of targets ({ovaTarget / MiB} MiB long)"));
 }
@@ -167,8 +167,11 @@ if (only.Contains("xva"))
     var rawRun = Median(rawRuns);
     var xvaRun = Median(xvaRuns);
     rows.Add(Row("1 GiB / 25 % raw -> VHDX (reference for XVA)", null, rawRun, null));
-    rows.Add(Row("1 GiB / 25 % XVA (XXH64 checked) -> VHDX", null, xvaRun,
-        $"{Ratios(xvaRuns, rawRuns, 1.1)} of raw -> VHDX; wrote {xvaRun.WrittenBytes / MiB} MiB"));
+    // Both runs keep the cores busy, so the wall ratio follows the CPU ratio; the difference is the
+    // XXH64 checks, which no faster code removes (they run at xxhsum's speed).
+    double xvaCpu = MedianCpu(xvaRuns), rawCpu = MedianCpu(rawRuns);
+    rows.Add(Row("1 GiB / 25 % XVA (XXH64 checked) -> VHDX", null, xvaRun, string.Create(CultureInfo.InvariantCulture,
+        $"{Ratios(xvaRuns, rawRuns, 1.1)} of raw -> VHDX; CPU x{xvaCpu / rawCpu:0.00} of raw -> VHDX's ({xvaCpu:0.00} s against {rawCpu:0.00} s); wrote {xvaRun.WrittenBytes / MiB} MiB")));
 }
 
 // 5. A two-step chain (streamOptimized VMDK + dynamic VHDX) from one read, against each step alone
