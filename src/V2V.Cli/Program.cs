@@ -7,11 +7,16 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true; // let the pipeline stop and delete its partial outputs
     cancellation.Cancel();
 };
-using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal =>
-{
-    signal.Cancel = true;
-    cancellation.Cancel();
-});
+// SIGTERM (kill, systemd) and SIGHUP (the SSH session or terminal went away) stop a run the way
+// Ctrl-C does, so its partial outputs are deleted instead of left behind as by the default action.
+using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+using var hangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop);
 
 var context = new CliContext(FormatCatalog.Create(), Console.Out, Console.Error, ProgressAllowed: !Console.IsErrorRedirected, cancellation.Token);
 return await CliApp.RunAsync(args, context);
+
+void Stop(PosixSignalContext signal)
+{
+    signal.Cancel = true;
+    cancellation.Cancel();
+}

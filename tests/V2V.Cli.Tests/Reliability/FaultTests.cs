@@ -38,10 +38,18 @@ public class FaultTests
         _started.Clear();
     }
 
-    private Process Start(params string[] args)
+    private Process Start(params string[] args) => Start(ignoringHangUp: false, args);
+
+    /// <param name="ignoringHangUp">Starts v2v with SIGHUP ignored, as <c>nohup</c> does (through sh's <c>trap "" HUP</c>, which exec keeps).</param>
+    private Process Start(bool ignoringHangUp, params string[] args)
     {
         var (program, prefix) = CliRunner.Executable();
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(ignoringHangUp ? "/bin/sh" : program) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        if (ignoringHangUp)
+        {
+            new[] { "-c", "trap '' HUP; exec \"$0\" \"$@\"", program }.ToList().ForEach(start.ArgumentList.Add);
+        }
+
         prefix.ForEach(start.ArgumentList.Add);
         args.ToList().ForEach(start.ArgumentList.Add);
         var process = Process.Start(start)!;
@@ -102,6 +110,7 @@ public class FaultTests
 
     [TestCase("TERM")]
     [TestCase("INT")]
+    [TestCase("HUP")]
     public void A_fifo_nobody_writes_to_gives_way_to_a_signal_within_a_second(string signal)
     {
         using var folder = new TempFolder();
@@ -157,8 +166,9 @@ public class FaultTests
         Assert.That(Files(folder.Path), Is.EqualTo(new[] { "disk.raw", "feed" }));
     }
 
-    [Test]
-    public async Task Sigterm_mid_copy_exits_130_and_leaves_nothing()
+    [TestCase("TERM")]
+    [TestCase("HUP")]
+    public async Task Sigterm_or_sighup_mid_copy_exits_130_and_leaves_nothing(string signal)
     {
         ExternalTool.Require("xxhsum");
         using var folder = new TempFolder();
@@ -170,12 +180,35 @@ public class FaultTests
         {
             WaitFor(() => Files(output).Any(f => f.EndsWith(".partial", StringComparison.Ordinal)), "the partial output");
 
-            ExternalTool.Ok("kill", "-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            ExternalTool.Ok("kill", $"-{signal}", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
             Assert.That(process.WaitForExit(5000), Is.True);
         }
 
         Assert.That(process.ExitCode, Is.EqualTo(130), process.StandardError.ReadToEnd());
         Assert.That(Directory.Exists(output), Is.False, "no partial file, not even the folder the run made");
+    }
+
+    [Test]
+    public async Task A_run_started_under_nohup_goes_on_through_a_hang_up()
+    {
+        ExternalTool.Require("xxhsum");
+        using var folder = new TempFolder();
+        string xva = Xva(folder);
+        string fifo = Fifo(folder);
+        string output = folder.File("out");
+        using var process = Start(ignoringHangUp: true, "convert", fifo, output, "--to", "raw");
+        long length = new FileInfo(xva).Length;
+        await using (var feed = await FeedAsync(fifo, xva, length / 2))
+        {
+            WaitFor(() => Files(output).Any(f => f.EndsWith(".partial", StringComparison.Ordinal)), "the partial output");
+            ExternalTool.Ok("kill", "-HUP", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.That(process.WaitForExit(500), Is.False, "a SIGHUP that nohup ignores must not stop the run");
+            await feed.WriteAsync(File.ReadAllBytes(xva).AsMemory((int)(length / 2)));
+        }
+
+        Assert.That(process.WaitForExit(30000), Is.True);
+        Assert.That(process.ExitCode, Is.EqualTo(0), process.StandardError.ReadToEnd());
+        Assert.That(File.ReadAllBytes(Path.Combine(output, "xen01-disk1.raw")), Is.EqualTo(File.ReadAllBytes(folder.File("disk.raw"))));
     }
 
     [Test]
