@@ -176,7 +176,7 @@ public static class RunCommand
         foreach (var r in results)
         {
             double seconds = Math.Max(r.Seconds, 0.001);
-            string outputs = r.Outputs.Count == 0 ? "-" : string.Join(", ", r.Outputs.Select(x => Path.GetFileName(x.Path) + (x.FixupJournal is null ? "" : " (fixed)") + (x.Verified ? " (verified)" : "")));
+            string outputs = r.Outputs.Count == 0 ? "-" : string.Join(", ", r.Outputs.Select(x => Path.GetFileName(x.Path) + (x.FixupJournal is null ? "" : " (fixups applied)") + (x.Verified ? " (verified)" : "")));
             string tail = r.Succeeded ? r.Outputs.Select(x => x.Digest).Distinct().FirstOrDefault() ?? "" : r.Error ?? "";
             o.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{r.Name,-20} {(r.Succeeded ? "ok" : "FAILED"),-7} {outputs,-40} {ByteSize.Format(r.BytesRead),10} {seconds,7:0.00}s {ByteSize.Format((long)(r.BytesRead / seconds)) + "/s",12}  {tail}"));
