@@ -158,4 +158,20 @@ public class InfoCheckCompareTests
             }
         });
     }
+
+    [TestCase("vmware/tiny-boot.ova", "OVA")]
+    [TestCase("xenserver/tiny-boot.xva", "XVA")]
+    public void Commands_that_read_one_disk_name_a_vm_package_as_one(string sample, string kind)
+    {
+        string package = Path.Combine(RepositoryPaths.Root, "samples", sample);
+        string named = $"is a VM package ({kind}), not a disk image";
+
+        // Once "a tar archive that is neither an OVA nor an XVA", which it is.
+        Assert.Multiple(() =>
+        {
+            CliRunner.Run("guest", "ls", package).AssertRejected(package, named);
+            CliRunner.Run("compare", package, package).AssertRejected(package, named);
+            CliRunner.Run("fix", package).AssertRejected(package, named);
+        });
+    }
 }
