@@ -136,6 +136,21 @@ public class ConvertCommandTests
     }
 
     [Test]
+    public void A_memory_size_below_hyper_v_s_minimum_is_refused_before_anything_is_written()
+    {
+        using var folder = new TempFolder();
+        string ova = Path.Combine(RepositoryPaths.Root, "samples", "vmware", "tiny-boot.ova");
+
+        // 4096 meant as MiB (a VMX's memsize unit) is 4096 bytes here.
+        var result = CliRunner.Run("convert", ova, folder.File("vm"), "--memory", "4096");
+
+        Assert.That(result.ExitCode, Is.EqualTo(2), result.StdErr);
+        Assert.That(result.StdErr.Trim(), Is.EqualTo("error: --memory 4096: 4096 bytes is below Hyper-V's minimum startup memory of 32 MiB (a bare number is bytes: write a unit, e.g. 4GiB or 4096MiB)"));
+        Assert.That(folder.FileNames(), Is.Empty);
+        Assert.That(CliRunner.Run("convert", ova, folder.File("vm"), "--memory", "32MiB", "--no-progress").ExitCode, Is.EqualTo(0));
+    }
+
+    [Test]
     public void A_target_without_a_known_extension_needs_to()
     {
         using var folder = new TempFolder();

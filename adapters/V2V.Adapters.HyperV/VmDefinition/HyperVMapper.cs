@@ -61,6 +61,12 @@ public static class HyperVMapper
             warnings.Add("the source states no memory size: 1 GiB assumed");
         }
 
+        if (memory < HyperVOptions.MinimumMemoryBytes)
+        {
+            warnings.Add($"memory {memory / (1024 * 1024)} MiB is below Hyper-V's minimum startup memory: raised to 32 MiB");
+            memory = HyperVOptions.MinimumMemoryBytes;
+        }
+
         if (memory % TwoMiB != 0)
         {
             long rounded = (memory + TwoMiB - 1) / TwoMiB * TwoMiB;

@@ -125,12 +125,19 @@ public static class ConvertCommand
             map[pair[..equals]] = pair[(equals + 1)..];
         }
 
+        string? memoryText = parse.GetValue(o.Memory);
+        long? memory = memoryText is null ? null : ByteSize.Parse(memoryText, "--memory");
+        if (memory is { } bytes && HyperVOptions.MemoryProblem(bytes) is { } problem)
+        {
+            throw new UsageException($"--memory {memoryText}: {problem}");
+        }
+
         return new HyperVOptions
         {
             Generation = parse.GetValue(o.Generation),
             SwitchMap = map,
             DefaultSwitch = parse.GetValue(o.DefaultSwitch),
-            MemoryBytes = parse.GetValue(o.Memory) is { } m ? ByteSize.Parse(m, "--memory") : null,
+            MemoryBytes = memory,
             StaticMac = !parse.GetValue(o.NoStaticMac),
             VmFolder = parse.GetValue(o.VmFolder),
         };
