@@ -135,6 +135,19 @@ public class ConvertCommandTests
         Assert.That(folder.FileNames(), Is.EqualTo(new[] { "disk.raw" }));
     }
 
+    [TestCase("--generation", "1")]
+    [TestCase("--switch", "LAN=External")]
+    [TestCase("--memory", "4GiB")]
+    [TestCase("--vm-folder", "D:\\VMs")]
+    public void Hyper_v_definition_options_are_refused_for_a_single_disk_which_gets_no_definition(string option, string value)
+    {
+        using var folder = new TempFolder();
+        string raw = Raw(folder);
+
+        CliRunner.Run("convert", raw, folder.File("out.vhdx"), option, value).AssertRejected("disk.raw", option + " applies to VM packages only");
+        Assert.That(folder.FileNames(), Is.EqualTo(new[] { "disk.raw" }));
+    }
+
     [Test]
     public void A_memory_size_below_hyper_v_s_minimum_is_refused_before_anything_is_written()
     {
