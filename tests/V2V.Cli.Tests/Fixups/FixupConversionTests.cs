@@ -155,6 +155,36 @@ public sealed class FixupConversionTests
     }
 
     [Test]
+    public void a_2003_guest_without_integration_services_is_not_failed_for_scsi_boot_which_only_blocked_generation_2_needs()
+    {
+        // Server 2003 boots from IDE on generation 1 and never on generation 2: without vmbus and
+        // storvsc, scsi-boot cannot be applied, and once failed every --fixups on and v2v fix (exit 4).
+        string raw = new WindowsGuestFixture
+        {
+            SystemEdits = WindowsGuestFixture.RaidServer2003Edits + "\n[-HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\Services\\vmbus]\n\n[-HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\Services\\storvsc]\n\n",
+            Drivers = ["atapi.sys", "intelide.sys", "pciide.sys", "pciidex.sys", "megasas.sys", "disk.sys"],
+        }.Build(_folder.Path, "no-vmbus.img");
+
+        var on = CliRunner.Run("convert", raw, _folder.File("no-vmbus-on.vhdx"), "--fixups", "on", "--no-progress");
+        Assert.That(on.ExitCode, Is.EqualTo(0), on.StdErr + on.StdOut);
+        Assert.That(on.StdOut, Does.Contain("guest     scsi-boot: not-applied (only a blocked generation needs it)").And.Contain("guest     ide-boot: applied"));
+        Assert.That(on.StdOut, Does.Not.Contain("warning"));
+
+        string later = _folder.File("no-vmbus-later.vhdx");
+        Assert.That(CliRunner.Run("convert", raw, later, "--fixups", "off", "--no-progress").ExitCode, Is.EqualTo(0));
+        var fix = CliRunner.Run("fix", later);
+        Assert.That(fix.ExitCode, Is.EqualTo(0), fix.StdErr + fix.StdOut);
+        Assert.That(Get(Cat(Back(later), "WINDOWS/system32/config/system"), Cs + @"\services\atapi", "Start"), Is.EqualTo("0"));
+    }
+
+    private string Back(string vhdx)
+    {
+        string back = vhdx + ".back.raw";
+        QemuImg.Convert(vhdx, "vhdx", back, "raw");
+        return back;
+    }
+
+    [Test]
     public void fixups_on_refuses_a_vmdk_target_before_anything_is_written()
     {
         string target = _folder.File("on.vmdk");
