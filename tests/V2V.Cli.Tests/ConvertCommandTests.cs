@@ -135,6 +135,30 @@ public class ConvertCommandTests
         Assert.That(folder.FileNames(), Is.EqualTo(new[] { "disk.raw" }));
     }
 
+    [Test]
+    public void A_sector_size_change_that_would_misplace_the_partitions_is_refused()
+    {
+        using var folder = new TempFolder();
+        string raw = Raw(folder);
+        using (var file = new FileStream(raw, FileMode.Open))
+        {
+            // An MBR: one partition at LBA 2048, the 55 AA signature. At 4096-byte sectors it would start at 8 MiB.
+            var mbr = new byte[512];
+            mbr[446 + 4] = 0x07;
+            BitConverter.GetBytes(2048u).CopyTo(mbr, 446 + 8);
+            BitConverter.GetBytes(8192u).CopyTo(mbr, 446 + 12);
+            (mbr[510], mbr[511]) = (0x55, 0xAA);
+            file.Write(mbr);
+        }
+
+        CliRunner.Run("convert", raw, folder.File("out.vhdx"), "--sector-size", "4096").AssertRejected("disk.raw", "would misplace every partition");
+        Assert.That(folder.FileNames(), Is.EqualTo(new[] { "disk.raw" }));
+
+        // A disk without a partition table or boot sector may change its sector size.
+        using var blank = new TempFolder();
+        Assert.That(CliRunner.Run("convert", Raw(blank), blank.File("out.vhdx"), "--sector-size", "4096").ExitCode, Is.EqualTo(0));
+    }
+
     [TestCase("--generation", "1")]
     [TestCase("--switch", "LAN=External")]
     [TestCase("--memory", "4GiB")]

@@ -81,7 +81,14 @@ public static class JobPlanner
         var outputs = new List<PlannedOutput>();
         foreach (var step in job.Chain)
         {
-            if (Output(job, step, formats, disk.Capacity, disk.LogicalSectorSize, PathTemplate.Expand(step.Path, job.Name, vmName, 1), errors) is { } output)
+            string path = PathTemplate.Expand(step.Path, job.Name, vmName, 1);
+            if (step.SectorSize is { } sectorSize && Core.Conversion.SectorSizeChange.Problem(disk, sectorSize, path) is { } problem)
+            {
+                errors.Add(new JobFileError(step.At, problem));
+                continue;
+            }
+
+            if (Output(job, step, formats, disk.Capacity, disk.LogicalSectorSize, path, errors) is { } output)
             {
                 outputs.Add(output);
             }
