@@ -155,6 +155,12 @@ public static class RunCommand
                     : $"  skip  {output.Path} ({what}): keep: false, and every step is fed from the one read of the source");
             }
 
+            // The VM descriptions and Hyper-V definitions are written too: the plan names them.
+            foreach (string file in job.FilesBeside)
+            {
+                o.WriteLine(Printable.Line($"  write {file}"));
+            }
+
             foreach (var guest in jobGuests)
             {
                 o.WriteLine(Printable.Line(guest.Report is { } report ? $"  guest {GuestLine(guest.Vm, report)}" : $"  guest {(guest.Vm is null ? "" : $"VM \"{guest.Vm}\": ")}{guest.Note}"));
