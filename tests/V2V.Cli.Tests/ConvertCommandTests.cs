@@ -136,6 +136,58 @@ public class ConvertCommandTests
     }
 
     [Test]
+    public void A_sector_size_change_that_would_misplace_the_partitions_is_refused()
+    {
+        using var folder = new TempFolder();
+        string raw = Raw(folder);
+        using (var file = new FileStream(raw, FileMode.Open))
+        {
+            // An MBR: one partition at LBA 2048, the 55 AA signature. At 4096-byte sectors it would start at 8 MiB.
+            var mbr = new byte[512];
+            mbr[446 + 4] = 0x07;
+            BitConverter.GetBytes(2048u).CopyTo(mbr, 446 + 8);
+            BitConverter.GetBytes(8192u).CopyTo(mbr, 446 + 12);
+            (mbr[510], mbr[511]) = (0x55, 0xAA);
+            file.Write(mbr);
+        }
+
+        CliRunner.Run("convert", raw, folder.File("out.vhdx"), "--sector-size", "4096").AssertRejected("disk.raw", "would misplace every partition");
+        Assert.That(folder.FileNames(), Is.EqualTo(new[] { "disk.raw" }));
+
+        // A disk without a partition table or boot sector may change its sector size.
+        using var blank = new TempFolder();
+        Assert.That(CliRunner.Run("convert", Raw(blank), blank.File("out.vhdx"), "--sector-size", "4096").ExitCode, Is.EqualTo(0));
+    }
+
+    [TestCase("--generation", "1")]
+    [TestCase("--switch", "LAN=External")]
+    [TestCase("--memory", "4GiB")]
+    [TestCase("--vm-folder", "D:\\VMs")]
+    public void Hyper_v_definition_options_are_refused_for_a_single_disk_which_gets_no_definition(string option, string value)
+    {
+        using var folder = new TempFolder();
+        string raw = Raw(folder);
+
+        CliRunner.Run("convert", raw, folder.File("out.vhdx"), option, value).AssertRejected("disk.raw", option + " applies to VM packages only");
+        Assert.That(folder.FileNames(), Is.EqualTo(new[] { "disk.raw" }));
+    }
+
+    [Test]
+    public void A_memory_size_below_hyper_v_s_minimum_is_refused_before_anything_is_written()
+    {
+        using var folder = new TempFolder();
+        string ova = Path.Combine(RepositoryPaths.Root, "samples", "vmware", "tiny-boot.ova");
+
+        // 4096 meant as MiB (a VMX's memsize unit) is 4096 bytes here.
+        var result = CliRunner.Run("convert", ova, folder.File("vm"), "--memory", "4096");
+
+        Assert.That(result.ExitCode, Is.EqualTo(2), result.StdErr);
+        Assert.That(result.StdErr.Trim(), Is.EqualTo("error: --memory 4096: 4096 bytes is below Hyper-V's minimum startup memory of 32 MiB (a bare number is bytes: write a unit, e.g. 4GiB or 4096MiB)"));
+        Assert.That(folder.FileNames(), Is.Empty);
+        Assert.That(CliRunner.Run("convert", ova, folder.File("vm"), "--memory", "32MiB", "--no-progress").ExitCode, Is.EqualTo(0));
+    }
+
+    [Test]
     public void A_target_without_a_known_extension_needs_to()
     {
         using var folder = new TempFolder();

@@ -128,6 +128,15 @@ public class InfoCheckCompareTests
     }
 
     [Test]
+    public void Info_of_a_vmx_without_a_uuid_prints_no_empty_id()
+    {
+        var text = CliRunner.Run("info", RepositoryPaths.Sample("realworld/vmx-lowercase-keys/packer-vm.vmx"));
+
+        Assert.That(text.ExitCode, Is.EqualTo(0), text.StdErr);
+        Assert.That(text.StdOut, Does.Contain("vm:         packer-vm (vmware)\n").And.Not.Contain("id )"));
+    }
+
+    [Test]
     public void An_unknown_verb_is_a_usage_error() =>
         Assert.That(CliRunner.Run("frobnicate").ExitCode, Is.EqualTo(2));
 
@@ -147,6 +156,7 @@ public class InfoCheckCompareTests
         Assert.Multiple(() =>
         {
             Assert.That(hyperV.GetProperty("name").GetString(), Is.EqualTo(vm.GetProperty("name").GetString()));
+            Assert.That(text.StdOut, Does.Contain("  firmware  BIOS, 2 CPU(s), 2048 MiB"), "not the enum's \"Bios\"");
             Assert.That(text.StdOut, Does.Contain($"hyper-v   generation {hyperV.GetProperty("generation").GetInt32()} ({hyperV.GetProperty("generationReason").GetString()}), "
                 + $"{hyperV.GetProperty("processorCount").GetInt32()} CPU(s), {hyperV.GetProperty("memoryStartupBytes").GetInt64() / (1024 * 1024)} MiB static"));
             Assert.That(text.StdOut, Does.Contain($"{disk.GetProperty("file").GetString()} on {disk.GetProperty("controllerType").GetString()} "
@@ -156,6 +166,22 @@ public class InfoCheckCompareTests
             {
                 Assert.That(text.StdOut, Does.Contain($"warning   {warning.GetString()}"));
             }
+        });
+    }
+
+    [TestCase("vmware/tiny-boot.ova", "OVA")]
+    [TestCase("xenserver/tiny-boot.xva", "XVA")]
+    public void Commands_that_read_one_disk_name_a_vm_package_as_one(string sample, string kind)
+    {
+        string package = Path.Combine(RepositoryPaths.Root, "samples", sample);
+        string named = $"is a VM package ({kind}), not a disk image";
+
+        // Once "a tar archive that is neither an OVA nor an XVA", which it is.
+        Assert.Multiple(() =>
+        {
+            CliRunner.Run("guest", "ls", package).AssertRejected(package, named);
+            CliRunner.Run("compare", package, package).AssertRejected(package, named);
+            CliRunner.Run("fix", package).AssertRejected(package, named);
         });
     }
 }

@@ -49,12 +49,25 @@ public sealed class HyperVJobSection(FormatRegistry formats) : JobSection<HyperV
             }
         }
 
+        long? memory = null;
+        if (keys.TryGet("memory", out var mem) && mem.Size() is { } bytes)
+        {
+            if (HyperVOptions.MemoryProblem(bytes) is { } problem)
+            {
+                mem.Error($"memory {problem}");
+            }
+            else
+            {
+                memory = bytes;
+            }
+        }
+
         var options = new HyperVOptions
         {
             Generation = keys.TryGet("generation", out var g) ? g.Number(1, 2) : null,
             SwitchMap = map,
             DefaultSwitch = keys.TryGet("default-switch", out var d) ? d.Text() : null,
-            MemoryBytes = keys.TryGet("memory", out var mem) ? mem.Size() : null,
+            MemoryBytes = memory,
             StaticMac = !keys.TryGet("static-mac", out var sm) || (sm.Bool() ?? true),
             VmFolder = keys.TryGet("vm-folder", out var f) ? f.Text() : null,
         };

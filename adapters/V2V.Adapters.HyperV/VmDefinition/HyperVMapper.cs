@@ -61,6 +61,12 @@ public static class HyperVMapper
             warnings.Add("the source states no memory size: 1 GiB assumed");
         }
 
+        if (memory < HyperVOptions.MinimumMemoryBytes)
+        {
+            warnings.Add($"memory {memory / (1024 * 1024)} MiB is below Hyper-V's minimum startup memory: raised to 32 MiB");
+            memory = HyperVOptions.MinimumMemoryBytes;
+        }
+
         if (memory % TwoMiB != 0)
         {
             long rounded = (memory + TwoMiB - 1) / TwoMiB * TwoMiB;
@@ -73,7 +79,10 @@ public static class HyperVMapper
             string? target = nic.Network is not null && options.SwitchMap.TryGetValue(nic.Network, out var mapped) ? mapped : options.DefaultSwitch;
             if (target is null)
             {
-                warnings.Add($"network adapter {i + 1} (source network \"{nic.Network}\") is not connected: map the network to a switch (switch-map) or give a default switch");
+                // Named for both places the admin may be: the command line and a pipeline's hyperv: section.
+                warnings.Add(nic.Network is { Length: > 0 } network
+                    ? $"network adapter {i + 1} (source network \"{network}\") is not connected: map it with --switch \"{network}=SWITCH\" (switch-map in a pipeline) or give --default-switch (default-switch)"
+                    : $"network adapter {i + 1} (no source network) is not connected: give --default-switch (default-switch in a pipeline)");
             }
 
             string? mac = options.StaticMac ? HyperVMac(nic.Mac) : null;

@@ -168,7 +168,7 @@ public sealed class OvaSource : IVmSource
         }
         catch (Exception e) when (UntrustedTar.IsDamage(e))
         {
-            throw new InvalidImageException(Path, $"damaged tar archive or gzip stream: {e.Message}");
+            throw e is EndOfStreamException ? UntrustedTar.Damaged(Path, e) : new InvalidImageException(Path, $"damaged tar archive or gzip stream: {e.Message}");
         }
 
         foreach (var disk in _disks.Where(d => !seen.Contains(d.File.Href)))

@@ -99,7 +99,29 @@ public static partial class VmxDescriptionReader
         string addressType = vmx.Get(prefix + ".addressType") ?? "generated";
         bool isStatic = string.Equals(addressType, "static", StringComparison.OrdinalIgnoreCase);
         string? mac = isStatic ? vmx.Get(prefix + ".address") : vmx.Get(prefix + ".generatedAddress") ?? vmx.Get(prefix + ".address");
-        return new VmNic(index, mac?.ToLowerInvariant(), isStatic, vmx.Get(prefix + ".networkName"), vmx.Get(prefix + ".virtualDev") ?? "vlance");
+        string? network = vmx.Get(prefix + ".networkName") ?? WorkstationNetwork(vmx, prefix);
+        return new VmNic(index, mac?.ToLowerInvariant(), isStatic, network, vmx.Get(prefix + ".virtualDev") ?? "vlance");
+    }
+
+    /// <summary>
+    /// The network of a VMware Workstation or Fusion adapter, which names no port group: its
+    /// connectionType ("bridged", "nat", "hostonly"), or for "custom" the virtual network it names
+    /// ("VMnet2"; "/dev/vmnet2" on Linux hosts). Null when the VMX gives neither.
+    /// </summary>
+    private static string? WorkstationNetwork(VmxFile vmx, string prefix)
+    {
+        string? type = vmx.Get(prefix + ".connectionType")?.Trim();
+        if (string.IsNullOrEmpty(type))
+        {
+            return null;
+        }
+
+        if (string.Equals(type, "custom", StringComparison.OrdinalIgnoreCase) && vmx.Get(prefix + ".vnet")?.Trim() is { Length: > 0 } vnet)
+        {
+            return vnet[(vnet.LastIndexOfAny(['/', '\\']) + 1)..];
+        }
+
+        return type.ToLowerInvariant();
     }
 
     private static int Int(string text) => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) ? value : 0;

@@ -66,6 +66,11 @@ public static class ConvertCommand
                 RefuseSkipManifestCheck(run, vmFormat is null ? "a disk image" : $"a {vmFormat.Name} package");
             }
 
+            if (!streamed && vmFormat is null)
+            {
+                RefuseVmPackageOptions(parse, o, run.Source);
+            }
+
             return streamed || vmFormat is not null
                 ? ConvertVmVerb.RunAsync(context, parse, o, run, vmFormat)
                 : ConvertDiskVerb.RunAsync(context, parse, o, run);
@@ -79,6 +84,25 @@ public static class ConvertCommand
         if (run.SourceOptions.SkipManifestCheck)
         {
             throw new UsageException($"--skip-manifest-check applies to OVA packages only; {run.Source} is {what}");
+        }
+    }
+
+    /// <summary>
+    /// Refuses the Hyper-V definition's options for a single disk: only a VM package (or a vsphere://
+    /// VM) gets a definition, so they would be dropped without a word.
+    /// </summary>
+    private static void RefuseVmPackageOptions(ParseResult parse, ConvertOptions o, string source)
+    {
+        string? given = parse.GetValue(o.Generation) is not null ? "--generation"
+            : parse.GetValue(o.Switches) is { Length: > 0 } ? "--switch"
+            : parse.GetValue(o.DefaultSwitch) is not null ? "--default-switch"
+            : parse.GetValue(o.Memory) is not null ? "--memory"
+            : parse.GetValue(o.NoStaticMac) ? "--no-static-mac"
+            : parse.GetValue(o.VmFolder) is not null ? "--vm-folder"
+            : null;
+        if (given is not null)
+        {
+            throw new UsageException($"{given} applies to VM packages only (OVA, OVF, VMX, XVA or vsphere://), which get a Hyper-V definition; {source} is a disk image, converted without one");
         }
     }
 
@@ -125,12 +149,19 @@ public static class ConvertCommand
             map[pair[..equals]] = pair[(equals + 1)..];
         }
 
+        string? memoryText = parse.GetValue(o.Memory);
+        long? memory = memoryText is null ? null : ByteSize.Parse(memoryText, "--memory");
+        if (memory is { } bytes && HyperVOptions.MemoryProblem(bytes) is { } problem)
+        {
+            throw new UsageException($"--memory {memoryText}: {problem}");
+        }
+
         return new HyperVOptions
         {
             Generation = parse.GetValue(o.Generation),
             SwitchMap = map,
             DefaultSwitch = parse.GetValue(o.DefaultSwitch),
-            MemoryBytes = parse.GetValue(o.Memory) is { } m ? ByteSize.Parse(m, "--memory") : null,
+            MemoryBytes = memory,
             StaticMac = !parse.GetValue(o.NoStaticMac),
             VmFolder = parse.GetValue(o.VmFolder),
         };

@@ -72,7 +72,7 @@ internal static class ConvertDiskVerb
         output.WriteLine($"  digest    {copy.Digest}");
         foreach (var t in outcome.Targets.Where(t => t.Digest != copy.Digest))
         {
-            output.WriteLine($"  output    {t.Digest} (fixed; the source's is the digest above)");
+            output.WriteLine($"  output    {t.Digest} (after the Windows fixups; the source's is the digest above)");
         }
     }
 }

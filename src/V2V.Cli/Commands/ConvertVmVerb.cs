@@ -63,7 +63,7 @@ internal static class ConvertVmVerb
                     FixupOption.Print(context.Out, target);
                     if (target.Digest != converted.Digest)
                     {
-                        context.Out.WriteLine($"  output    {target.Digest} (fixed)");
+                        context.Out.WriteLine($"  output    {target.Digest} (after the Windows fixups)");
                     }
                 }
             }

@@ -128,8 +128,9 @@ public static class InfoCommand
         o.WriteLine(Printable.Line($"package:    {package.Path} ({package.Format})"));
         foreach (var vm in package.Vms)
         {
-            o.WriteLine(Printable.Line($"vm:         {vm.Name} ({vm.SourceHypervisor}{(vm.SourceId is null ? "" : $", id {vm.SourceId}")})"));
-            o.WriteLine(Printable.Line($"  firmware  {vm.Firmware}, {vm.Cpus} CPU(s), {vm.MemoryMiB} MiB, guest {vm.GuestOs ?? "unknown"}"));
+            o.WriteLine(Printable.Line($"vm:         {vm.Name} ({vm.SourceHypervisor}{(string.IsNullOrWhiteSpace(vm.SourceId) ? "" : $", id {vm.SourceId}")})"));
+            // BIOS and UEFI as the field writes them, not the enum's "Bios" and "Uefi".
+            o.WriteLine(Printable.Line($"  firmware  {vm.Firmware.ToString().ToUpperInvariant()}, {vm.Cpus} CPU(s), {vm.MemoryMiB} MiB, guest {vm.GuestOs ?? "unknown"}"));
             if (vm.PowerState is { } state)
             {
                 o.WriteLine(Printable.Line($"  power     {state}"));

@@ -155,6 +155,12 @@ public static class RunCommand
                     : $"  skip  {output.Path} ({what}): keep: false, and every step is fed from the one read of the source");
             }
 
+            // The VM descriptions and Hyper-V definitions are written too: the plan names them.
+            foreach (string file in job.FilesBeside)
+            {
+                o.WriteLine(Printable.Line($"  write {file}"));
+            }
+
             foreach (var guest in jobGuests)
             {
                 o.WriteLine(Printable.Line(guest.Report is { } report ? $"  guest {GuestLine(guest.Vm, report)}" : $"  guest {(guest.Vm is null ? "" : $"VM \"{guest.Vm}\": ")}{guest.Note}"));
@@ -171,15 +177,20 @@ public static class RunCommand
 
     private static void PrintSummary(TextWriter o, IReadOnlyList<JobResult> results)
     {
+        static string Outputs(JobResult r) => r.Outputs.Count == 0 ? "-"
+            : string.Join(", ", r.Outputs.Select(x => Path.GetFileName(x.Path) + (x.FixupJournal is null ? "" : " (fixups applied)") + (x.Verified ? " (verified)" : "")));
+
+        // Columns as wide as their longest cell (at least the old 20 and 40), so a long output list does not shift the rest.
+        int name = Math.Max(20, results.Select(r => r.Name.Length).DefaultIfEmpty().Max());
+        int outputs = Math.Max(40, results.Select(r => Outputs(r).Length).DefaultIfEmpty().Max());
         o.WriteLine();
-        o.WriteLine($"{"job",-20} {"result",-7} {"outputs",-40} {"read",10} {"time",8} {"rate",12}  digest / error");
+        o.WriteLine($"{"job".PadRight(name)} {"result",-7} {"outputs".PadRight(outputs)} {"read",10} {"time",8} {"rate",12}  digest / error");
         foreach (var r in results)
         {
             double seconds = Math.Max(r.Seconds, 0.001);
-            string outputs = r.Outputs.Count == 0 ? "-" : string.Join(", ", r.Outputs.Select(x => Path.GetFileName(x.Path) + (x.FixupJournal is null ? "" : " (fixed)") + (x.Verified ? " (verified)" : "")));
             string tail = r.Succeeded ? r.Outputs.Select(x => x.Digest).Distinct().FirstOrDefault() ?? "" : r.Error ?? "";
             o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{r.Name,-20} {(r.Succeeded ? "ok" : "FAILED"),-7} {outputs,-40} {ByteSize.Format(r.BytesRead),10} {seconds,7:0.00}s {ByteSize.Format((long)(r.BytesRead / seconds)) + "/s",12}  {tail}"));
+                $"{r.Name.PadRight(name)} {(r.Succeeded ? "ok" : "FAILED"),-7} {Outputs(r).PadRight(outputs)} {ByteSize.Format(r.BytesRead),10} {seconds,7:0.00}s {ByteSize.Format((long)(r.BytesRead / seconds)) + "/s",12}  {tail}"));
         }
     }
 }

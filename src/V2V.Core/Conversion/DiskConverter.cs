@@ -15,7 +15,7 @@ public static class DiskConverter
 {
     /// <summary>Converts one disk into its targets and puts them in place (or leaves nothing).</summary>
     /// <exception cref="InvalidImageException">The source is empty or its data is damaged (exit 2).</exception>
-    /// <exception cref="UsageException">A target is refused before any data moves: no target, a bad name, a file the run reads, named twice.</exception>
+    /// <exception cref="UsageException">A target is refused before any data moves: no target, a bad name, a file the run reads, named twice, a sector size that would misplace the partitions (<see cref="SectorSizeChange"/>).</exception>
     /// <exception cref="OutputExistsException">A target exists and <see cref="DiskConversionRequest.Overwrite"/> is not set.</exception>
     public static async Task<ConversionOutcome> ConvertAsync(DiskConversionRequest request, IProgress<ConversionProgress>? progress, CancellationToken cancellationToken)
     {
@@ -23,6 +23,14 @@ public static class DiskConverter
         if (source.Capacity == 0)
         {
             throw new InvalidImageException(source.Path, "is empty (0 bytes): there is no disk to convert");
+        }
+
+        foreach (var plan in request.Targets)
+        {
+            if (SectorSizeChange.Problem(source, plan.Request.LogicalSectorSize, plan.Request.Path) is { } problem)
+            {
+                throw new UsageException(problem);
+            }
         }
 
         var read = request.Read ?? new FilesRead();

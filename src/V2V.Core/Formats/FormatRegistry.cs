@@ -92,6 +92,14 @@ public sealed class FormatRegistry
             }
         }
 
+        // Before the foreign signatures: an OVA or XVA is a tar, and a VMX or OVF has no magic a
+        // disk format claims, so a disk-only command must not call them damaged or "not an OVA".
+        if (DetectVmSource(probe) is { } package)
+        {
+            throw new UnsupportedFormatException(probe.Path,
+                $"is a VM package ({package.Name.ToUpperInvariant()}), not a disk image: give one of its disks, or use convert, info or inspect, which read packages");
+        }
+
         if (ForeignSignature.Find(probe) is { } foreign)
         {
             throw ForeignSignature.Refusal(probe.Path, foreign);

@@ -6,7 +6,8 @@ namespace V2V.Core.Output;
 /// <summary>
 /// A target file written under a temporary name beside its final path ("NAME.partial") and
 /// renamed only once it is complete and verified. Disposing before <see cref="Rename"/>
-/// deletes the partial file, so a failed or cancelled run leaves nothing behind.
+/// deletes the partial file and the folders its creation made, if they stayed empty, so a failed
+/// or cancelled run leaves nothing behind.
 /// </summary>
 public sealed class AtomicOutputFile : IDisposable
 {
@@ -16,14 +17,16 @@ public sealed class AtomicOutputFile : IDisposable
     private const int MaxNameBytes = 255;
     private const int MaxPathBytes = 4095;
 
+    private readonly IReadOnlyList<string> _createdFolders;
     private bool _committed;
 
-    private AtomicOutputFile(string finalPath, string partialPath, SafeFileHandle handle, bool overwrite)
+    private AtomicOutputFile(string finalPath, string partialPath, SafeFileHandle handle, bool overwrite, IReadOnlyList<string> createdFolders)
     {
         FinalPath = finalPath;
         PartialPath = partialPath;
         Handle = handle;
         Overwrite = overwrite;
+        _createdFolders = createdFolders;
     }
 
     public string FinalPath { get; }
@@ -64,6 +67,13 @@ public sealed class AtomicOutputFile : IDisposable
             throw new OutputExistsException(finalPath);
         }
 
+        // The folders that do not exist yet, deepest first: ours to remove again if the run fails.
+        var created = new List<string>();
+        for (string? folder = Path.GetDirectoryName(finalPath); folder is not null && !Directory.Exists(folder); folder = Path.GetDirectoryName(folder))
+        {
+            created.Add(folder);
+        }
+
         Directory.CreateDirectory(Path.GetDirectoryName(finalPath)!);
 
         // A leftover from a crashed run is ours to replace. CreateNew, not Create: truncating an
@@ -71,7 +81,7 @@ public sealed class AtomicOutputFile : IDisposable
         string partial = finalPath + PartialSuffix;
         File.Delete(partial);
         var handle = File.OpenHandle(partial, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read);
-        return new AtomicOutputFile(finalPath, partial, handle, overwrite);
+        return new AtomicOutputFile(finalPath, partial, handle, overwrite, created);
     }
 
     /// <summary>
@@ -108,6 +118,38 @@ public sealed class AtomicOutputFile : IDisposable
             catch (IOException)
             {
                 // Best effort: the original failure is what the user needs to see.
+            }
+
+            RemoveCreatedFolders();
+        }
+    }
+
+    /// <summary>
+    /// Before a commit: removes the folders <see cref="Create"/> made for this file, deepest first,
+    /// while they are empty. <see cref="OutputSet"/> asks again once every file of the set is gone,
+    /// since a sibling's partial file may still have been in the folder.
+    /// </summary>
+    public void RemoveCreatedFolders()
+    {
+        if (_committed)
+        {
+            return;
+        }
+
+        foreach (string folder in _createdFolders)
+        {
+            try
+            {
+                if (!Directory.Exists(folder) || Directory.EnumerateFileSystemEntries(folder).Any())
+                {
+                    return;
+                }
+
+                Directory.Delete(folder);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return; // best effort, as for the partial file
             }
         }
     }

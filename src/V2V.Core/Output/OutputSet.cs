@@ -94,6 +94,12 @@ public sealed class OutputSet : IDisposable
         {
             file.Dispose();
         }
+
+        // Now that no partial file of the set is left, the folders the set made are empty.
+        foreach (var file in _files)
+        {
+            file.RemoveCreatedFolders();
+        }
     }
 
     private List<Microsoft.Win32.SafeHandles.SafeFileHandle> OpenHandles()

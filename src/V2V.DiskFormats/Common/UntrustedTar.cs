@@ -61,6 +61,11 @@ public static class UntrustedTar
     /// </summary>
     public static bool IsDamage(Exception e) => e is InvalidDataException or FormatException or EndOfStreamException;
 
-    /// <summary>The one-line refusal for a damaged archive.</summary>
-    public static InvalidImageException Damaged(string archive, Exception e) => new(archive, $"damaged tar archive: {e.Message}");
+    /// <summary>
+    /// The one-line refusal for a damaged archive. An archive that ends too soon says so in V2V's
+    /// words: .NET's "Unable to read beyond the end of the stream" names no cause a user can act on.
+    /// </summary>
+    public static InvalidImageException Damaged(string archive, Exception e) => e is EndOfStreamException
+        ? new(archive, "truncated: the tar archive ends inside a member or its header (was it cut while being written, copied or read?)")
+        : new(archive, $"damaged tar archive: {e.Message}");
 }

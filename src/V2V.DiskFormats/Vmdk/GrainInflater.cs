@@ -35,7 +35,9 @@ public static class GrainInflater
         }
         catch (InvalidDataException e)
         {
-            throw new InvalidImageException(file, $"compressed grain at LBA {lba} is not a valid zlib stream: {e.Message}");
+            // Not e.Message: .NET's words for bad deflate data ("The archive entry was compressed using
+            // an unsupported compression method") point at an archive there is none of.
+            throw new InvalidImageException(file, $"compressed grain at LBA {lba} is not a valid zlib stream: its data is damaged", e);
         }
 
         return done;

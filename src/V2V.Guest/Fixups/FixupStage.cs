@@ -13,7 +13,10 @@ namespace V2V.Guest.Fixups;
 /// outputs of the conversion's set, so they appear with the target or not at all. In
 /// <see cref="FixupMode.Auto"/> every problem is a warning and the target keeps what could be done;
 /// in <see cref="FixupMode.On"/> a needed fixup not applied fails the conversion
-/// (<see cref="GuestFixupException"/>, exit 4) and nothing is written.
+/// (<see cref="GuestFixupException"/>, exit 4) and nothing is written. A fixup is needed unless
+/// the readiness verdict asks for it only on blocked generations (scsi-boot for a Server 2003
+/// guest, which boots from IDE on generation 1 and never on generation 2): such a fixup not
+/// applied is reported on its line, not as a warning.
 /// </summary>
 public sealed class FixupStage : IGuestStage
 {
@@ -87,10 +90,12 @@ public sealed class FixupStage : IGuestStage
         }
 
         var warnings = new List<string>();
+        var needed = Needed(inspection.Readiness);
         foreach (var fixup in journal.Fixups)
         {
-            lines.Add($"{fixup.Name}: {fixup.Status}");
-            if (fixup.Status == "not-applied")
+            bool notApplied = fixup.Status == "not-applied";
+            lines.Add($"{fixup.Name}: {fixup.Status}{(notApplied && !needed(fixup.Name) ? " (only a blocked generation needs it)" : "")}");
+            if (notApplied && needed(fixup.Name))
             {
                 warnings.Add($"{target.FinalPath}: fixup {fixup.Name} not applied: {string.Join("; ", fixup.Details)}");
             }
@@ -113,6 +118,24 @@ public sealed class FixupStage : IGuestStage
         target.Outputs.WriteBytes(undoPath, UndoRegFile.Bytes(journal));
         lines.Add($"journal: {Path.GetFileName(journalPath)}, {Path.GetFileName(undoPath)}");
         return new GuestStageReport(lines, [journalPath, undoPath], warnings);
+    }
+
+    /// <summary>
+    /// Whether a fixup matters for a generation the guest can boot on: the readiness verdicts name
+    /// ide-boot, scsi-boot, disk2vhd-hal and foreign-agents per generation, so one named only by
+    /// blocked generations is not needed; the others (disable-services, crash-autoreboot) always
+    /// are. When every generation is blocked, every fixup counts, as before there was a verdict.
+    /// </summary>
+    private static Func<string, bool> Needed(IReadOnlyList<GenerationReadiness> readiness)
+    {
+        var bootable = readiness.Where(r => r.Verdict != GenerationReadiness.Blocked).ToList();
+        if (bootable.Count == 0)
+        {
+            return _ => true;
+        }
+
+        string[] judged = [FixupNames.IdeBoot, FixupNames.ScsiBoot, FixupNames.Disk2vhdHal, FixupNames.ForeignAgents];
+        return name => !judged.Contains(name) || bootable.Any(r => r.Fixes.Any(f => f.Name == name));
     }
 
     private GuestStageReport Refused(List<string> lines, string problem)

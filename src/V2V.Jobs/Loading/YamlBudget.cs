@@ -126,10 +126,11 @@ public static class YamlBudget
         {
             return parser.MoveNext();
         }
-        catch (InvalidOperationException e)
+        catch (InvalidOperationException)
         {
             var end = parser.Current?.End ?? Mark.Empty;
-            throw new SyntaxErrorException(end, end, $"YAML syntax error: the parser cannot go on past this point ({e.Message})");
+            // Not e.Message ("Operation is not valid due to the current state of the object"): the parser's state, not the file's.
+            throw new SyntaxErrorException(end, end, "YAML syntax error: the parser cannot go on past this point (a key or value is missing or misplaced)");
         }
     }
 

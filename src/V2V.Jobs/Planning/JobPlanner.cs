@@ -3,6 +3,7 @@ using V2V.Core.Errors;
 using V2V.Core.Formats;
 using V2V.Core.Output;
 using V2V.Core.Vm;
+using V2V.Jobs.Sections;
 using V2V.Jobs.Sources;
 
 namespace V2V.Jobs.Planning;
@@ -31,6 +32,11 @@ public static class JobPlanner
             {
                 using var source = job.Source.Open(registry.Formats);
                 read.AddRange(source.Files, $"job \"{job.Name}\" reads");
+                if (source.Disk is not null)
+                {
+                    RefuseVmSections(job, registry, errors);
+                }
+
                 jobs.Add((source.Disk is { } disk ? PlanDisk(job, source.Format, disk, registry.Formats, errors) : PlanVms(job, source.Format, source.Vms!, registry, errors))
                     with { Guest = registry.Guest?.StageFor(job) });
             }
@@ -55,6 +61,19 @@ public static class JobPlanner
         return jobs;
     }
 
+    /// <summary>
+    /// A VM target's section (hyperv:) on a job whose source is one disk: no VM definition is
+    /// written for a disk, so its settings would be dropped without a word. Reported at the job.
+    /// </summary>
+    private static void RefuseVmSections(JobSpec job, JobRegistry registry, List<JobFileError> errors)
+    {
+        foreach (var section in registry.VmTargets.OfType<IJobSection>().Where(s => job.Sections.ContainsKey(s.Key)))
+        {
+            errors.Add(new JobFileError(job.At,
+                $"job \"{job.Name}\": {section.Key}: applies to VM packages (OVA, OVF, VMX, XVA, vsphere), whose VMs get a definition; this job's source is a disk, converted without one"));
+        }
+    }
+
     private static PlannedJob PlanDisk(JobSpec job, string sourceFormat, Core.Disks.IDiskSource disk, FormatRegistry formats, List<JobFileError> errors)
     {
         // A disk job's {vm} is the source's file name; a source that is not a file names itself.
@@ -62,7 +81,14 @@ public static class JobPlanner
         var outputs = new List<PlannedOutput>();
         foreach (var step in job.Chain)
         {
-            if (Output(job, step, formats, disk.Capacity, disk.LogicalSectorSize, PathTemplate.Expand(step.Path, job.Name, vmName, 1), errors) is { } output)
+            string path = PathTemplate.Expand(step.Path, job.Name, vmName, 1);
+            if (step.SectorSize is { } sectorSize && Core.Conversion.SectorSizeChange.Problem(disk, sectorSize, path) is { } problem)
+            {
+                errors.Add(new JobFileError(step.At, problem));
+                continue;
+            }
+
+            if (Output(job, step, formats, disk.Capacity, disk.LogicalSectorSize, path, errors) is { } output)
             {
                 outputs.Add(output);
             }

@@ -94,4 +94,32 @@ public class HyperVDefinitionExpectedTests
             Assert.That(PowerShellScript.Write(definition), Does.Contain("Add-VMScsiController -VM $vm"));
         });
     }
+
+    [Test]
+    public void A_source_with_less_memory_than_hyper_v_starts_a_vm_with_gets_32_mib_and_a_warning()
+    {
+        var drives = new[] { new VmDrive(DriveKind.Disk, ControllerKind.Ide, null, 0, 0, "d.vmdk", 1L << 30) };
+        var vm = new VmDescription("tiny", "vmware", null, Firmware.Bios, 1, 16, "otherLinuxGuest", drives, [], []);
+        var disks = new[] { new ConvertedDisk(1, "tiny-disk1.vhdx", "d.vmdk", 1L << 30, "x", false, 0) };
+
+        var definition = HyperVMapper.Map(new ConvertedVm(vm, disks), BootStyle.Mbr, new HyperVOptions(), Converted);
+
+        Assert.That(definition.MemoryStartupBytes, Is.EqualTo(32L * 1024 * 1024));
+        Assert.That(definition.Warnings, Has.Some.EqualTo("memory 16 MiB is below Hyper-V's minimum startup memory: raised to 32 MiB"));
+    }
+
+    [Test]
+    public void An_unconnected_adapter_s_warning_names_the_command_line_option_and_the_pipeline_key()
+    {
+        var drives = new[] { new VmDrive(DriveKind.Disk, ControllerKind.Ide, null, 0, 0, "d.vmdk", 1L << 30) };
+        var nics = new[] { new VmNic(0, null, false, "VM Network", "e1000"), new VmNic(1, null, false, null, "e1000") };
+        var vm = new VmDescription("web", "vmware", null, Firmware.Bios, 1, 1024, "otherLinuxGuest", drives, nics, []);
+        var disks = new[] { new ConvertedDisk(1, "web-disk1.vhdx", "d.vmdk", 1L << 30, "x", false, 0) };
+
+        var definition = HyperVMapper.Map(new ConvertedVm(vm, disks), BootStyle.Mbr, new HyperVOptions(), Converted);
+
+        Assert.That(definition.Warnings, Has.Some.EqualTo(
+            "network adapter 1 (source network \"VM Network\") is not connected: map it with --switch \"VM Network=SWITCH\" (switch-map in a pipeline) or give --default-switch (default-switch)"));
+        Assert.That(definition.Warnings, Has.Some.EqualTo("network adapter 2 (no source network) is not connected: give --default-switch (default-switch in a pipeline)"));
+    }
 }

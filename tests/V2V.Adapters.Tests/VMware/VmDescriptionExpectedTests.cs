@@ -61,4 +61,28 @@ public class VmDescriptionExpectedTests
             Assert.That(wide.Disks.All(d => d.ControllerModel == "pvscsi"), Is.True);
         });
     }
+
+    [TestCase("realworld/vmx-lowercase-keys/packer-vm.vmx", "nat")]
+    [TestCase("realworld/vmx-windows-1252/B\u00fcro-PC.vmx", "bridged")]
+    [TestCase("virt-v2v/test-i-vmx-5.vmx", "bridged")]
+    [TestCase("virt-v2v/test-i-vmx-4.vmx", "VM Network")]
+    public void A_workstation_nic_without_a_port_group_is_on_its_connection_type(string sample, string network)
+    {
+        var registry = V2V.Cli.FormatCatalog.Create();
+        string path = RepositoryPaths.Sample(sample);
+        using var source = registry.DetectVmSourceFile(path)!.Open(path, SourceOptions.Default, registry);
+
+        // Once null, which left "--switch NETWORK=SWITCH" nothing to name.
+        Assert.That(source.Vms[0].Nics.Single().Network, Is.EqualTo(network));
+    }
+
+    [TestCase("/dev/vmnet2", "vmnet2")]
+    [TestCase("VMnet3", "VMnet3")]
+    public void A_custom_workstation_network_is_named_by_its_vmnet(string vnet, string network)
+    {
+        var vmx = V2V.Adapters.VMware.Vmx.VmxFile.Parse("custom.vmx",
+            $"config.version = \"8\"\nvirtualHW.version = \"16\"\nethernet0.present = \"TRUE\"\nethernet0.connectionType = \"custom\"\nethernet0.vnet = \"{vnet}\"\n");
+
+        Assert.That(V2V.Adapters.VMware.Vmx.VmxDescriptionReader.Read(vmx, "custom").Nics.Single().Network, Is.EqualTo(network));
+    }
 }

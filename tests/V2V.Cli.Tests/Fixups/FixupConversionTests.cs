@@ -72,6 +72,7 @@ public sealed class FixupConversionTests
         {
             Assert.That(result.ExitCode, Is.EqualTo(0), how + ": " + result.StdErr + result.StdOut);
             Assert.That(result.StdOut, Does.Contain("guest     ide-boot: applied").And.Contain("guest     foreign-agents: applied"), how);
+            Assert.That(result.StdOut, Does.Contain("(after the Windows fixups)").And.Not.Contain("(fixed)"), how);
             string folder = _folder.File($"ova-{how}-{format}");
             string disk = Directory.GetFiles(folder, $"*-disk1.{format}").Single();
             var vmJson = JsonDocument.Parse(File.ReadAllText(Directory.GetFiles(folder, "*.vm.json").Single())).RootElement;
@@ -125,6 +126,8 @@ public sealed class FixupConversionTests
             """);
         var result = CliRunner.Run("run", Path.Combine(folder, "pipeline.yaml"), "--no-progress");
         Assert.That(result.ExitCode, Is.EqualTo(0), result.StdErr + result.StdOut);
+        // "fixed" alone would read as a fixed-size VHDX to a Hyper-V admin; the step is dynamic.
+        Assert.That(result.StdOut, Does.Contain("win.vhdx (fixups applied)").And.Not.Contain("(fixed)"));
         QemuImg.AssertIdentical(_raw, "raw", Path.Combine(folder, "out", "win.raw"), "raw");
         Assert.That(File.Exists(Path.Combine(folder, "out", "win.raw.fixups.json")), Is.False);
         string vhdx = Path.Combine(folder, "out", "win.vhdx");
@@ -149,6 +152,36 @@ public sealed class FixupConversionTests
         Assert.That(auto.ExitCode, Is.EqualTo(0), auto.StdErr);
         Assert.That(auto.StdOut, Does.Contain("warning").And.Contain("ide-boot not applied"));
         Assert.That(File.Exists(target + ".fixups.json"), Is.True);
+    }
+
+    [Test]
+    public void a_2003_guest_without_integration_services_is_not_failed_for_scsi_boot_which_only_blocked_generation_2_needs()
+    {
+        // Server 2003 boots from IDE on generation 1 and never on generation 2: without vmbus and
+        // storvsc, scsi-boot cannot be applied, and once failed every --fixups on and v2v fix (exit 4).
+        string raw = new WindowsGuestFixture
+        {
+            SystemEdits = WindowsGuestFixture.RaidServer2003Edits + "\n[-HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\Services\\vmbus]\n\n[-HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\Services\\storvsc]\n\n",
+            Drivers = ["atapi.sys", "intelide.sys", "pciide.sys", "pciidex.sys", "megasas.sys", "disk.sys"],
+        }.Build(_folder.Path, "no-vmbus.img");
+
+        var on = CliRunner.Run("convert", raw, _folder.File("no-vmbus-on.vhdx"), "--fixups", "on", "--no-progress");
+        Assert.That(on.ExitCode, Is.EqualTo(0), on.StdErr + on.StdOut);
+        Assert.That(on.StdOut, Does.Contain("guest     scsi-boot: not-applied (only a blocked generation needs it)").And.Contain("guest     ide-boot: applied"));
+        Assert.That(on.StdOut, Does.Not.Contain("warning"));
+
+        string later = _folder.File("no-vmbus-later.vhdx");
+        Assert.That(CliRunner.Run("convert", raw, later, "--fixups", "off", "--no-progress").ExitCode, Is.EqualTo(0));
+        var fix = CliRunner.Run("fix", later);
+        Assert.That(fix.ExitCode, Is.EqualTo(0), fix.StdErr + fix.StdOut);
+        Assert.That(Get(Cat(Back(later), "WINDOWS/system32/config/system"), Cs + @"\services\atapi", "Start"), Is.EqualTo("0"));
+    }
+
+    private string Back(string vhdx)
+    {
+        string back = vhdx + ".back.raw";
+        QemuImg.Convert(vhdx, "vhdx", back, "raw");
+        return back;
     }
 
     [Test]

@@ -56,6 +56,8 @@ public sealed class PipelineGuestTests
         Assert.That(result.StdOut, Does.Contain($"  guest disk 1: {System}\n  hyper-v {Verdict}"));
         Assert.That(result.StdOut, Does.Contain($"  guest VM \"winsrv\" disk 1: {System}\n  hyper-v {Verdict}"));
         Assert.That(result.StdOut, Does.Contain("  guest VM \"xensrv\": inspected after conversion: the disk is streamed"));
+        string xen = _folder.File("plan-out/xensrv/xensrv");
+        Assert.That(result.StdOut, Does.Contain($"  write {xen}.vm.json\n  write {xen}.ps1\n  write {xen}.hyperv.json\n"), "the plan names the VM's description and definition");
         Assert.That(Directory.Exists(_folder.File("plan-out")), Is.False);
     }
 

@@ -28,6 +28,11 @@ public class PipelineRunTests
 
         Assert.That(result.ExitCode, Is.EqualTo(0), result.StdErr);
         Assert.That(Directory.GetFiles(folder.File("out")).Select(Path.GetFileName).Order(), Is.EqualTo(new[] { "web01.vhdx", "web01.vmdk" }), "keep: false writes nothing");
+        // The outputs cell (44 characters) once pushed the row's read, time, rate and digest right of their headings.
+        var lines = result.StdOut.Split('\n');
+        string header = lines.Single(l => l.StartsWith("job ", StringComparison.Ordinal));
+        string row = lines.Single(l => l.StartsWith("p2v-web01 ", StringComparison.Ordinal));
+        Assert.That(row.IndexOf("xxh128-1m:", StringComparison.Ordinal), Is.EqualTo(header.IndexOf("digest / error", StringComparison.Ordinal)), header + "\n" + row);
         QemuImg.AssertChecks(folder.File("out/web01.vmdk"), "vmdk");
         QemuImg.AssertChecks(folder.File("out/web01.vhdx"), "vhdx");
         QemuImg.AssertIdentical(raw, "raw", folder.File("out/web01.vmdk"), "vmdk");

@@ -147,6 +147,56 @@ public class PipelineValidationTests
     }
 
     [Test]
+    public void A_sector_size_that_would_misplace_a_disk_s_partitions_is_refused_at_its_step()
+    {
+        var (folder, yaml) = Pipeline("""
+            version: 1
+            jobs:
+              - name: p2v
+                source: { path: disk.raw }
+                chain: [ { format: vhdx, sector-size: 4096, path: out/p2v.vhdx } ]
+            """);
+        using (folder)
+        {
+            using (var file = new FileStream(folder.File("disk.raw"), FileMode.Open))
+            {
+                file.Position = 510;
+                file.Write([0x55, 0xAA]);
+            }
+
+            var result = CliRunner.Run("run", yaml, "--dry-run");
+
+            Assert.That(result.ExitCode, Is.EqualTo(2));
+            Assert.That(Problems(result), Has.Length.EqualTo(1));
+            Assert.That(Problems(result)[0], Does.StartWith("pipeline.yaml:5:14: ").And.Contain("a 4096-byte logical sector size would misplace every partition"));
+        }
+    }
+
+    [Test]
+    public void A_hyperv_section_on_a_disk_job_is_refused_not_dropped()
+    {
+        // A disk job writes no Hyper-V definition: generation and memory once vanished silently.
+        var (folder, yaml) = Pipeline("""
+            version: 1
+            jobs:
+              - name: p2v
+                source: { path: disk.raw }
+                chain: [ { format: vhdx, path: out/p2v.vhdx } ]
+                hyperv: { generation: 2, memory: 4GiB }
+            """);
+        using (folder)
+        {
+            var result = CliRunner.Run("run", yaml, "--dry-run");
+
+            Assert.That(result.ExitCode, Is.EqualTo(2));
+            Assert.That(Problems(result), Is.EqualTo(new[]
+            {
+                "pipeline.yaml:3:5: job \"p2v\": hyperv: applies to VM packages (OVA, OVF, VMX, XVA, vsphere), whose VMs get a definition; this job's source is a disk, converted without one",
+            }));
+        }
+    }
+
+    [Test]
     public void Two_jobs_writing_one_target_and_an_existing_target_are_refused()
     {
         var (folder, yaml) = Pipeline("""

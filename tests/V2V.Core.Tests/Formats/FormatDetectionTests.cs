@@ -83,6 +83,10 @@ public class FormatDetectionTests
         yield return new TestCaseData("x.VMDK", With([], filler: 0), "named like a vmdk file but has no vmdk signature").SetName("extensions claim formats whatever their case");
         yield return new TestCaseData("x.avhd", With([], filler: 0), "named like a vhd file but has no vhd signature").SetName(".avhd claims VHD");
         yield return new TestCaseData("x.ova", With([], filler: 0), "named like a ova file but has no ova signature").SetName("a package extension claims its package format");
+        yield return new TestCaseData("vm.ova", Tar("vm.ovf"), "is a VM package (OVA), not a disk image").SetName("an OVA where a disk is read is named as an OVA, not a tar that is not one");
+        yield return new TestCaseData("vm.xva", Gzip(Tar("ova.xml")), "is a VM package (XVA), not a disk image").SetName("a compressed XVA where a disk is read is named as an XVA");
+        yield return new TestCaseData("vm.vmx", Encoding.ASCII.GetBytes("config.version = \"8\"\nvirtualHW.version = \"14\"\n"), "is a VM package (VMX), not a disk image")
+            .SetName("a VMX where a disk is read is named as a VMX, not as a damaged one");
     }
 
     [TestCaseSource(nameof(RefusedRows))]

@@ -35,6 +35,31 @@ public class AtomicOutputFileTests
     }
 
     [Test]
+    public void Disposing_without_commit_removes_the_folders_its_creation_made_but_no_others()
+    {
+        using var folder = new TempFolder();
+        Directory.CreateDirectory(folder.File("kept"));
+        using (var set = new OutputSet(overwrite: false, durable: false))
+        {
+            set.Create(folder.File("new/vm/disk1.vhdx"));
+            set.Create(folder.File("new/vm/disk2.vhdx"));
+            set.Create(folder.File("kept/disk.vhdx"));
+        }
+
+        // Once an empty new/vm/ after a failed or cancelled conversion.
+        Assert.That(Directory.GetFileSystemEntries(folder.Path).Select(Path.GetFileName), Is.EqualTo(new[] { "kept" }));
+        Assert.That(Directory.GetFileSystemEntries(folder.File("kept")), Is.Empty);
+
+        using (var committed = AtomicOutputFile.Create(folder.File("made/disk.vhdx"), overwrite: false))
+        {
+            committed.Seal(durable: false);
+            committed.Rename();
+        }
+
+        Assert.That(File.Exists(folder.File("made/disk.vhdx")), Is.True, "a committed file keeps its folder");
+    }
+
+    [Test]
     public void An_existing_target_is_refused_unless_overwrite_is_asked()
     {
         using var folder = new TempFolder();

@@ -68,6 +68,8 @@ public class JobFileLoaderTests
             "6:42: switch-map must map source network names to Hyper-V switch names",
             "6:47: unknown key \"switchmap\" (expected one of: generation, switch-map, default-switch, memory, static-mac, vm-folder, apply, host)",
             "6:70: \"lots\" is not a size (examples: 1048576, 1MiB, 32MiB)");
+        yield return Case("hyperv_memory_below_the_minimum_hyper_v_starts_a_vm_with", Job + "    hyperv: { memory: 4096 }\n",
+            "6:23: memory 4096 bytes is below Hyper-V's minimum startup memory of 32 MiB (a bare number is bytes: write a unit, e.g. 4GiB or 4096MiB)");
         yield return Case("a_tab_in_an_indentation", "version: 1\njobs:\n\t- name: x\n", "3:1: ");
         yield return Case("a_duplicate_key", "version: 1\nversion: 1\njobs: []\n", "2:1: ");
         yield return Case("an_alias_to_no_anchor", "version: 1\njobs:\n  - name: *nowhere\n", "3:11: ");

@@ -3,7 +3,7 @@
 # folder holding the converted disks, or pass -DiskFolder. It creates the VM and stops if a VM
 # of the same name exists; it never changes or removes one.
 # Guest: winXPProGuest (from the source's guest OS id)
-# WARNING: network adapter 1 (source network "dvportgroup-4574") is not connected: map the network to a switch (switch-map) or give a default switch
+# WARNING: network adapter 1 (source network "dvportgroup-4574") is not connected: map it with --switch "dvportgroup-4574=SWITCH" (switch-map in a pipeline) or give --default-switch (default-switch)
 # WARNING: CD/DVD drive ide0:0 not recreated: attach media by hand if needed
 # WARNING: floppy: no Hyper-V equivalent, not mapped
 # WARNING: winXPProGuest has no driver for Hyper-V's synthetic network adapter: Legacy Network Adapters instead (slower; the synthetic one needs integration services)

@@ -3,7 +3,7 @@
 # folder holding the converted disks, or pass -DiskFolder. It creates the VM and stops if a VM
 # of the same name exists; it never changes or removes one.
 # Guest: windows7Server64Guest (from the source's guest OS id)
-# WARNING: network adapter 1 (source network "PG-VLAN60") is not connected: map the network to a switch (switch-map) or give a default switch
+# WARNING: network adapter 1 (source network "PG-VLAN60") is not connected: map it with --switch "PG-VLAN60=SWITCH" (switch-map in a pipeline) or give --default-switch (default-switch)
 # WARNING: CD/DVD drive ide1:0 not recreated: attach media by hand if needed
 [CmdletBinding()]
 param(

@@ -2,7 +2,7 @@
 # Hyper-V definition of 'MSEdge - Win10_preview', written by V2V. Run it on the Hyper-V host, from the
 # folder holding the converted disks, or pass -DiskFolder. It creates the VM and stops if a VM
 # of the same name exists; it never changes or removes one.
-# WARNING: network adapter 1 (source network "") is not connected: map the network to a switch (switch-map) or give a default switch
+# WARNING: network adapter 1 (source network "bridged") is not connected: map it with --switch "bridged=SWITCH" (switch-map in a pipeline) or give --default-switch (default-switch)
 [CmdletBinding()]
 param(
     [string] $DiskFolder = $PSScriptRoot,
