@@ -26,13 +26,19 @@ public sealed class MutationFuzzTests
     [
         "vhdx", "vhdx-checksummed", "vhd", "vhd-checksummed", "vmdk-sparse", "vmdk-descriptor-split", "vmdk-descriptor-flat",
         "ovf", "ova-tar", "ova-ovf", "xva-tar", "xva-ova-xml", "vmx", "pipeline-yaml",
+        .. GuestTargetNames,
+    ];
+
+    public static IEnumerable<string> GuestTargetNames =>
+    [
+        "guest-partitions", "guest-partitions-fixed", "guest-ntfs", "guest-ntfs-fixed", "guest-hive", "guest-hive-fixed", "guest-windows-ntldr", "guest-windows-bootmgr",
     ];
 
     [OneTimeSetUp]
     public void MakeSeeds()
     {
         _seeds = new TempFolder();
-        _targets = FuzzTargets.Create(_seeds.Path).ToDictionary(t => t.Name);
+        _targets = FuzzTargets.Create(_seeds.Path).Concat(GuestFuzzTargets.Create(_seeds.Path)).ToDictionary(t => t.Name);
         Assert.That(_targets.Keys, Is.EquivalentTo(TargetNames), "every target is run by a test");
     }
 
