@@ -29,7 +29,10 @@ public static class GuestFuzzTargets
         byte[] bcd = File.ReadAllBytes(bcdPath);
         string system = SmallSystemHive(folder);
         string ntldr = Cached(Path.Combine(folder, "guest-ntldr.img"), path =>
-            new WindowsGuestFixture { SystemHive = system, SystemEdits = null, BootIni = BootIni, VolumeSize = 6 * MiB }.Build(folder, Path.GetFileName(path)));
+        {
+            new WindowsGuestFixture { SystemHive = system, SystemEdits = null, BootIni = BootIni, VolumeSize = 6 * MiB }.Build(folder, Path.GetFileName(path));
+            WriteRestartPages(path);
+        });
         string bootmgr = Cached(Path.Combine(folder, "guest-bootmgr.img"), path =>
             new WindowsGuestFixture { SystemHive = system, SystemEdits = null, BootIni = null, Bcd = bcd, PeMachine = 0x8664, VolumeSize = 6 * MiB }.Build(folder, Path.GetFileName(path)));
         string partitioned = Cached(Path.Combine(folder, "guest-partitioned.img"), path => Partitioned(ntldr, path));
@@ -53,6 +56,7 @@ public static class GuestFuzzTargets
         byte[][] hives =
         [
             File.ReadAllBytes(system), bcd, File.ReadAllBytes(RepositoryPaths.Sample("windows/hivex/minimal")), File.ReadAllBytes(RepositoryPaths.Sample("windows/hivex/special")),
+            File.ReadAllBytes(Decompressed(folder, "windows/regipy/corrupted_system_hive.xz"))[..0x1A000], // damaged at its hbin at 0x19000
         ];
         return
         [
@@ -86,6 +90,43 @@ public static class GuestFuzzTargets
     {
         File.Copy(ntldr, path);
         ExternalTool.Ok("sh", "-c", $"printf 'label: dos\\nlabel-id: 0x{WindowsGuestFixture.DiskSignature:x8}\\nstart=40,size=2000,type=5\\nstart=42,size=100,type=83\\nstart=200,size=100,type=7\\n2048,{(new FileInfo(path).Length - WindowsGuestFixture.PartitionOffset) / 512},7,*\\n' | sfdisk -q --wipe never '{path}'");
+    }
+
+    /// <summary>
+    /// mkntfs leaves $LogFile all 0xFF (inspection says "empty"): its first two pages become clean
+    /// restart pages (NTFS 1.1 layout: RSTR header, update sequence at 0x1E, restart area at 0x30 with
+    /// no client in use), so the restart-page reader is fuzzed too. $LogFile is the first 4 KiB page
+    /// of the volume that is all 0xFF.
+    /// </summary>
+    private static void WriteRestartPages(string path)
+    {
+        var image = File.ReadAllBytes(path);
+        long at = WindowsGuestFixture.PartitionOffset;
+        while (at + 8192 <= image.Length && image.AsSpan((int)at, 8192).ContainsAnyExcept((byte)0xFF))
+        {
+            at += 4096;
+        }
+
+        Assert.That(at + 8192, Is.LessThanOrEqualTo(image.Length), "mkntfs's empty $LogFile (0xFF pages) not found");
+        var page = new byte[4096];
+        "RSTR"u8.CopyTo(page);
+        BinaryPrimitives.WriteUInt16LittleEndian(page.AsSpan(4), 0x1E);
+        BinaryPrimitives.WriteUInt16LittleEndian(page.AsSpan(6), 9);
+        BinaryPrimitives.WriteInt32LittleEndian(page.AsSpan(16), 4096); // system page size
+        BinaryPrimitives.WriteInt32LittleEndian(page.AsSpan(20), 4096); // log page size
+        BinaryPrimitives.WriteUInt16LittleEndian(page.AsSpan(24), 0x30); // restart area offset
+        BinaryPrimitives.WriteInt16LittleEndian(page.AsSpan(26), 1); // minor
+        BinaryPrimitives.WriteInt16LittleEndian(page.AsSpan(28), 1); // major
+        BinaryPrimitives.WriteUInt64LittleEndian(page.AsSpan(0x30), 0x1234); // current LSN
+        BinaryPrimitives.WriteUInt16LittleEndian(page.AsSpan(0x38), 1); // log clients
+        BinaryPrimitives.WriteUInt16LittleEndian(page.AsSpan(0x3A), 0xFFFF); // client free list
+        BinaryPrimitives.WriteUInt16LittleEndian(page.AsSpan(0x3C), 0xFFFF); // client in-use list: none
+        BinaryPrimitives.WriteUInt16LittleEndian(page.AsSpan(0x1E), 1); // update sequence number
+        GuestRegions.Protect(page);
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Write);
+        file.Position = at;
+        file.Write(page);
+        file.Write(page);
     }
 
     /// <summary>The first <see cref="GuestRegions.PartitionHeadBytes"/> of a disk sfdisk partitions with <paramref name="script"/>.</summary>

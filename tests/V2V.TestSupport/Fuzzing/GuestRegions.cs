@@ -144,7 +144,8 @@ public sealed class GuestRegions(byte[] image, IReadOnlyList<(long Offset, int L
         }
     }
 
-    private static void Protect(Span<byte> record)
+    /// <summary>Applies a multi-sector record's update sequence: each 512-byte block's last two bytes go to the array, the USN takes their place.</summary>
+    public static void Protect(Span<byte> record)
     {
         if (UpdateSequence(record) is not var (offset, count))
         {
