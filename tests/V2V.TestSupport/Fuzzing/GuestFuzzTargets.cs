@@ -58,8 +58,14 @@ public static class GuestFuzzTargets
             File.ReadAllBytes(system), bcd, File.ReadAllBytes(RepositoryPaths.Sample("windows/hivex/minimal")), File.ReadAllBytes(RepositoryPaths.Sample("windows/hivex/special")),
             File.ReadAllBytes(Decompressed(folder, "windows/regipy/corrupted_system_hive.xz"))[..0x1A000], // damaged at its hbin at 0x19000
         ];
+        // A dirty SYSTEM hive (12 MiB) beside its first Windows 8.1+ log cut after four HvLE entries (204 KiB).
+        var dirty = new Dictionary<string, byte[]> { ["SYSTEM"] = File.ReadAllBytes(Decompressed(folder, "windows/regipy/SYSTEM_B.xz")) };
+        byte[] log = File.ReadAllBytes(Decompressed(folder, "windows/regipy/SYSTEM_B.LOG1.xz"))[..0x33000];
+        IReadOnlyList<FuzzVerb> replayVerbs = [new((file, _) => ["guest", "reg", Path.Combine(Path.GetDirectoryName(file)!, "SYSTEM"), "Select"])];
         return
         [
+            new("guest-hive-log", "SYSTEM.LOG1", [log], replayVerbs, Beside: dirty, Strict: true),
+            new("guest-hive-log-fixed", "SYSTEM.LOG1", [log], replayVerbs, Beside: dirty, Packer: HiveLogChecksums.Fix, Strict: true),
             new("guest-partitions", "disk.img", [head.Cut(disk), gpt], [FuzzVerb.Inspect, FuzzVerb.Guest("ls")], Packer: input => head.Pack(input), Strict: true),
             new("guest-partitions-fixed", "disk.img", [head.Cut(disk), gpt], [FuzzVerb.Inspect, FuzzVerb.Guest("ls")], Packer: input => head.Pack(GuestChecksums.FixGpt(input)), Strict: true),
             new("guest-ntfs", "disk.img", [ntfs.Cut(ntldrImage)], volumeVerbs, Packer: input => ntfs.Pack(input), Strict: true),
