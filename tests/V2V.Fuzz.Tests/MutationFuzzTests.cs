@@ -48,7 +48,7 @@ public sealed class MutationFuzzTests
 
     public static IEnumerable<string> GuestTargetNames =>
     [
-        "guest-partitions", "guest-partitions-fixed", "guest-ntfs", "guest-ntfs-fixed", "guest-hive", "guest-hive-fixed", "guest-hive-log", "guest-hive-log-fixed", "guest-windows-ntldr", "guest-windows-bootmgr",
+        "guest-partitions", "guest-partitions-fixed", "guest-ntfs", "guest-ntfs-fixed", "guest-ntfs-features", "guest-ntfs-features-fixed", "guest-hive", "guest-hive-fixed", "guest-hive-log", "guest-hive-log-fixed", "guest-windows-ntldr", "guest-windows-bootmgr",
     ];
 
     [OneTimeSetUp]

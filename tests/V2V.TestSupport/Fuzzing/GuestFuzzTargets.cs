@@ -9,7 +9,9 @@ namespace V2V.TestSupport.Fuzzing;
 /// BCD). A guest disk is megabytes of mostly file data, so the mutated input is not the image but
 /// its structures, cut out of a small base image made at test time (<see cref="GuestRegions"/>)
 /// and put back into it by the packer: the first sectors of the disk, the NTFS boot sector, every
-/// MFT record in use, every index block and restart page, or a file's data. The "-fixed" variants
+/// MFT record in use, every index block and restart page, or a file's data. The Windows guest
+/// (made by <see cref="WindowsGuestFixture"/>, 7 MiB) has no compressed file, stream or attribute
+/// list: a second small volume (make-ntfs-features.sh) has them. The "-fixed" variants
 /// keep what guards a structure valid after mutation (NTFS update sequence arrays, GPT CRC-32s, the
 /// regf base-block checksum), so mutations reach the fields behind the guard.
 /// </summary>
@@ -58,6 +60,18 @@ public static class GuestFuzzTargets
             File.ReadAllBytes(system), bcd, File.ReadAllBytes(RepositoryPaths.Sample("windows/hivex/minimal")), File.ReadAllBytes(RepositoryPaths.Sample("windows/hivex/special")),
             File.ReadAllBytes(Decompressed(folder, "windows/regipy/corrupted_system_hive.xz"))[..0x1A000], // damaged at its hbin at 0x19000
         ];
+        string features = Cached(Path.Combine(folder, "features.img"), path =>
+        {
+            ExternalTool.Ok("bash", Path.Combine(RepositoryPaths.Root, "tests", "V2V.TestSupport", "Fuzzing", "make-ntfs-features.sh"), folder);
+            Directory.Delete(Path.Combine(folder, "mnt"));
+        });
+        var featuresImage = File.ReadAllBytes(features);
+        var featuresNtfs = GuestRegions.NtfsMetadata(featuresImage, 0);
+        IReadOnlyList<FuzzVerb> featureVerbs =
+        [
+            FuzzVerb.Guest("ls", @"\many"), FuzzVerb.Guest("cat", @"\comp	ext.txt"), FuzzVerb.Guest("cat", @"ds.txt:stream_number_33"), FuzzVerb.Guest("ls", @""),
+        ];
+
         // A dirty SYSTEM hive (12 MiB) beside its first Windows 8.1+ log cut after four HvLE entries (204 KiB).
         var dirty = new Dictionary<string, byte[]> { ["SYSTEM"] = File.ReadAllBytes(Decompressed(folder, "windows/regipy/SYSTEM_B.xz")) };
         byte[] log = File.ReadAllBytes(Decompressed(folder, "windows/regipy/SYSTEM_B.LOG1.xz"))[..0x33000];
@@ -70,6 +84,8 @@ public static class GuestFuzzTargets
             new("guest-partitions-fixed", "disk.img", [head.Cut(disk), gpt], [FuzzVerb.Inspect, FuzzVerb.Guest("ls")], Packer: input => head.Pack(GuestChecksums.FixGpt(input)), Strict: true),
             new("guest-ntfs", "disk.img", [ntfs.Cut(ntldrImage)], volumeVerbs, Packer: input => ntfs.Pack(input), Strict: true),
             new("guest-ntfs-fixed", "disk.img", [ntfs.CutUnprotected(ntldrImage)], volumeVerbs, Packer: input => ntfs.PackProtected(input), Strict: true),
+            new("guest-ntfs-features", "volume.img", [featuresNtfs.Cut(featuresImage)], featureVerbs, Packer: input => featuresNtfs.Pack(input), Strict: true),
+            new("guest-ntfs-features-fixed", "volume.img", [featuresNtfs.CutUnprotected(featuresImage)], featureVerbs, Packer: input => featuresNtfs.PackProtected(input), Strict: true),
             new("guest-hive", "hive", hives, hiveVerbs, Strict: true),
             new("guest-hive-fixed", "hive", hives, hiveVerbs, Packer: GuestChecksums.FixRegf, Strict: true),
             new("guest-windows-ntldr", "disk.img", [ntldrFiles.Cut(ntldrImage)], guestVerbs, Packer: input => ntldrFiles.Pack(input, GuestChecksums.FixRegf), Strict: true),
