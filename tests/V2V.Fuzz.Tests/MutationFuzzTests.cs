@@ -9,13 +9,15 @@ namespace V2V.Fuzz.Tests;
 /// of them, each through info, check and convert (or run for pipelines) as the CLI runs them. Any
 /// exit 3, internal error, hang, allocation over the bound, changed input or leftover output fails
 /// the test, naming each distinct failure once with the input saved for replay. The same seed gives
-/// the same inputs everywhere; V2V_FUZZ_ITERATIONS raises the count for longer local runs.
+/// the same inputs everywhere; V2V_FUZZ_ITERATIONS raises the count for longer local runs and
+/// V2V_FUZZ_SEED changes the inputs.
 /// </summary>
 [TestFixture]
 [NonParallelizable]
 public sealed class MutationFuzzTests
 {
-    private const int Seed = 20261129;
+    /// <summary>The mutations' random seed; V2V_FUZZ_SEED gives a longer local run other inputs than the suite's.</summary>
+    private static int Seed => int.TryParse(Environment.GetEnvironmentVariable("V2V_FUZZ_SEED"), out int seed) ? seed : 20261129;
     private TempFolder _seeds = null!;
     private Dictionary<string, FuzzTarget> _targets = null!;
 
