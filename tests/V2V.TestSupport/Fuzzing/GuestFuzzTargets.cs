@@ -69,7 +69,7 @@ public static class GuestFuzzTargets
         var featuresNtfs = GuestRegions.NtfsMetadata(featuresImage, 0);
         IReadOnlyList<FuzzVerb> featureVerbs =
         [
-            FuzzVerb.Guest("ls", @"\many"), FuzzVerb.Guest("cat", @"\comp	ext.txt"), FuzzVerb.Guest("cat", @"ds.txt:stream_number_33"), FuzzVerb.Guest("ls", @""),
+            FuzzVerb.Guest("ls", @"\many"), FuzzVerb.Guest("cat", @"\comp\text.txt"), FuzzVerb.Guest("cat", @"\ads.txt:stream_number_33"), FuzzVerb.Guest("ls", @"\"),
         ];
 
         // A dirty SYSTEM hive (12 MiB) beside its first Windows 8.1+ log cut after four HvLE entries (204 KiB).
