@@ -70,7 +70,7 @@ finally
 static IReadOnlyList<FuzzTarget> Targets(string folder)
 {
     Directory.CreateDirectory(folder);
-    return FuzzTargets.Create(folder);
+    return [.. FuzzTargets.Create(folder), .. GuestFuzzTargets.Create(folder)];
 }
 
 internal sealed class FuzzFailureException(string message) : Exception(message);

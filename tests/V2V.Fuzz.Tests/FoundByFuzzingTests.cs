@@ -1,9 +1,10 @@
+using System.Buffers.Binary;
 using System.Text;
 using V2V.TestSupport;
 
 namespace V2V.Fuzz.Tests;
 
-/// <summary>Inputs the mutation run found, each once an internal error (exit 3), rebuilt from the field that broke.</summary>
+/// <summary>Inputs the mutation runs found, each once an internal error (exit 3), a hang or an unbounded allocation, rebuilt from the field that broke.</summary>
 public sealed class FoundByFuzzingTests
 {
     private const long MiB = 1024 * 1024;
@@ -30,6 +31,22 @@ public sealed class FoundByFuzzingTests
         Directory.CreateDirectory(temp.File("out"));
         CliRunner.Run("convert", xva, temp.File("out"), "--no-sync").AssertRejected(xva, "numeric header field");
         Assert.That(Directory.GetFileSystemEntries(temp.File("out")), Is.Empty);
+    }
+
+    /// <summary>
+    /// guest-ntfs: a non-resident $DATA whose data size (0x773) became 0x007F000000000773 while its
+    /// runlist maps one cluster. Bytes past the initialized size read as zeros, so `guest cat`
+    /// streamed 32 PiB of them (the test host's copy hit "Stream was too long", exit 3, after 4 GiB).
+    /// </summary>
+    [Test]
+    public void A_file_whose_data_size_is_past_its_runlist_is_refused_as_damaged()
+    {
+        using var temp = new TempFolder();
+        var image = NtfsImage.Create(temp.File("volume.img"), ("boot.ini", Encoding.ASCII.GetBytes(new string('x', 1907))));
+        image.EditRecord("boot.ini", 0x80, (record, data) => BinaryPrimitives.WriteInt64LittleEndian(record.AsSpan(data + 0x30), 0x007F000000000773));
+
+        CliRunner.Run("guest", "cat", image.Path, @"\boot.ini").AssertRejected(image.Path, "past the 1 clusters its runlist maps");
+        Assert.That(CliRunner.Run("guest", "ls", image.Path).ExitCode, Is.Zero, "the rest of the volume still reads");
     }
 
     private static int IndexOf(byte[] data, string text) => data.AsSpan().IndexOf(Encoding.ASCII.GetBytes(text));

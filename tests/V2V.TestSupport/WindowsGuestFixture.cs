@@ -113,6 +113,12 @@ public sealed class WindowsGuestFixture
     /// <summary>hiberfil.sys content at the root; null writes none.</summary>
     public byte[]? Hiberfil { get; init; }
 
+    /// <summary>\Boot\BCD (a BCD store hive) with a bootmgr placeholder at the root; null writes none.</summary>
+    public byte[]? Bcd { get; init; }
+
+    /// <summary>Size of the NTFS volume (the disk is 1 MiB larger).</summary>
+    public long VolumeSize { get; init; } = 32L << 20;
+
     /// <summary>Builds the disk as <paramref name="folder"/>/NAME and returns its path (about 24 MiB, sparse).</summary>
     public string Build(string folder, string name = "windows.img")
     {
@@ -161,7 +167,7 @@ public sealed class WindowsGuestFixture
         string volume = Path.Combine(work, "volume.img");
         using (var file = File.Create(volume))
         {
-            file.SetLength(32L << 20);
+            file.SetLength(VolumeSize);
         }
 
         ExternalTool.Ok("mkntfs", "-F", "-Q", "-q", "-c", "4096", volume);
@@ -213,6 +219,12 @@ public sealed class WindowsGuestFixture
         {
             File.WriteAllText(Path.Combine(mount, "boot.ini"), BootIni.Replace("\n", "\r\n", StringComparison.Ordinal), Encoding.ASCII);
             File.WriteAllText(Path.Combine(mount, "ntldr"), "placeholder ntldr");
+        }
+
+        if (Bcd is not null)
+        {
+            File.WriteAllBytes(Path.Combine(Directory.CreateDirectory(Path.Combine(mount, "Boot")).FullName, "BCD"), Bcd);
+            File.WriteAllText(Path.Combine(mount, "bootmgr"), "placeholder bootmgr");
         }
 
         if (Hiberfil is not null)

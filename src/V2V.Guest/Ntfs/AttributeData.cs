@@ -36,8 +36,14 @@ internal sealed class AttributeData
     public string What { get; }
     public IReadOnlyList<DataRun> Runs => _runs;
 
-    /// <summary>Joins the pieces of one attribute (same type and name), checking that their VCN ranges follow each other.</summary>
-    public static AttributeData From(NtfsVolume volume, IReadOnlyList<NtfsAttribute> pieces, string what)
+    /// <summary>
+    /// Joins the pieces of one attribute (same type and name), checking that their VCN ranges follow
+    /// each other and that they map every cluster of its data size (sparse runs count as mapped).
+    /// <paramref name="partial"/>: only some pieces are given (the base record's pieces of a $MFT that
+    /// has an attribute list); the data is then cut to what they map.
+    /// </summary>
+    /// <exception cref="NtfsCorruptException">Pieces out of order, or a data size beyond the runlist.</exception>
+    public static AttributeData From(NtfsVolume volume, IReadOnlyList<NtfsAttribute> pieces, string what, bool partial = false)
     {
         var first = pieces[0];
         if (first.IsEncrypted)
@@ -81,7 +87,17 @@ internal sealed class AttributeData
             unitClusters = 1 << first.CompressionUnitExponent;
         }
 
-        return new AttributeData(volume, null, [.. runs], first.DataSize, first.InitializedSize, unitClusters, what);
+        // A data size past the clusters the runlist maps would read as endless zeros (e.g. a torn size field).
+        long clusterSize = volume.BootSector.ClusterSize;
+        long mapped = Math.Min(nextVcn, runs.Count == 0 ? 0 : runs[^1].Vcn + runs[^1].Length);
+        long length = first.DataSize;
+        if (length > 0 && (length - 1) / clusterSize >= mapped)
+        {
+            length = partial ? mapped * clusterSize
+                : throw new NtfsCorruptException($"{what}: data size of {first.DataSize} bytes is past the {mapped} clusters its runlist maps");
+        }
+
+        return new AttributeData(volume, null, [.. runs], length, Math.Min(first.InitializedSize, length), unitClusters, what);
     }
 
     /// <summary>Reads up to destination.Length bytes at <paramref name="position"/>; returns the count (0 at the end).</summary>

@@ -210,7 +210,7 @@ public sealed partial class NtfsVolume
         }
 
         // The base record maps at least the start of $MFT, where its extension records live.
-        _mft = AttributeData.From(this, pieces, "$MFT");
+        _mft = AttributeData.From(this, pieces, "$MFT", partial: record0.Attributes.Any(a => a.Type == AttributeType.AttributeList));
         _mftRecordCount = _mft.Length / BootSector.MftRecordSize;
         _records[MftRecord0] = record0;
         if (record0.Attributes.Any(a => a.Type == AttributeType.AttributeList))

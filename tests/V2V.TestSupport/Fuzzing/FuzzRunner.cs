@@ -18,7 +18,9 @@ public sealed record FuzzFailure(string Target, string Command, string Problem, 
 /// Runs one input through the verbs of its target exactly as the CLI does (in-process
 /// <see cref="CliApp.RunAsync"/>: the same exception-to-exit-code mapping) and checks every promise
 /// the tool makes about bad input: exit 0, 1 (check found problems) or 2 — never 3 or "internal
-/// error" — with an "error:" line; an answer within <see cref="TimeLimit"/>; at most
+/// error" on stderr or stdout (where inspection reports a reader's bug as a finding) — with an
+/// "error:" line; for a <see cref="FuzzTarget.Strict"/> target no bug-class exception
+/// (<see cref="BugExceptions"/>) thrown through V2V's guest readers, even one a finding absorbed; an answer within <see cref="TimeLimit"/>; at most
 /// <see cref="AllocationLimit"/> bytes allocated per command; every input file unchanged; no
 /// ".partial" left; no output at all after a failed convert.
 /// </summary>
@@ -30,6 +32,14 @@ public sealed class FuzzRunner
     private static readonly AsyncLocal<bool> Watching = new();
     private static string? _lastTrace;
     private static Exception? _lastException;
+    private static string? _hiddenBug;
+
+    /// <summary>Exceptions no parser throws on purpose: thrown through V2V.Guest, they are a bug even when a finding absorbs them.</summary>
+    private static readonly Type[] BugExceptions =
+    [
+        typeof(IndexOutOfRangeException), typeof(ArgumentOutOfRangeException), typeof(ArgumentNullException), typeof(NullReferenceException),
+        typeof(OverflowException), typeof(DivideByZeroException), typeof(InvalidCastException), typeof(KeyNotFoundException), typeof(OutOfMemoryException),
+    ];
 
     static FuzzRunner()
     {
@@ -41,7 +51,12 @@ public sealed class FuzzRunner
             if (Watching.Value && e.Exception is not (V2VException or OperationCanceledException) && !ReferenceEquals(e.Exception, _lastException))
             {
                 _lastException = e.Exception;
-                _lastTrace = e.Exception.GetType().Name + ": " + e.Exception.Message + "\n" + e.Exception.StackTrace + "\n" + new StackTrace(1, false);
+                string stack = new StackTrace(1, false).ToString();
+                _lastTrace = e.Exception.GetType().Name + ": " + e.Exception.Message + "\n" + e.Exception.StackTrace + "\n" + stack;
+                if (_hiddenBug is null && BugExceptions.Contains(e.Exception.GetType()) && stack.Contains("V2V.Guest.", StringComparison.Ordinal))
+                {
+                    _hiddenBug = _lastTrace;
+                }
             }
         };
     }
@@ -67,7 +82,7 @@ public sealed class FuzzRunner
             {
                 string[] args = [.. verb.Arguments(Path.Combine(inFolder, target.FileName), outFolder)];
                 string command = string.Join(' ', args).Replace(folder, "CASE", StringComparison.Ordinal);
-                var (code, error, problem) = Invoke(args);
+                var (code, output, error, problem) = Invoke(args, target.Strict);
                 observe?.Invoke(args[0], code);
                 if (problem is null && code is not (0 or 1 or 2))
                 {
@@ -76,6 +91,10 @@ public sealed class FuzzRunner
                 else if (problem is null && error.Contains("internal error", StringComparison.Ordinal))
                 {
                     problem = $"exit {code} with an internal error: {error.Trim()}";
+                }
+                else if (problem is null && output.Split('\n').FirstOrDefault(l => l.Contains("internal error", StringComparison.Ordinal)) is { } finding)
+                {
+                    problem = $"exit {code} reporting an internal error: {finding.Trim()}";
                 }
                 else if (problem is null && code == 2 && !error.Contains("error: ", StringComparison.Ordinal))
                 {
@@ -96,7 +115,7 @@ public sealed class FuzzRunner
 
                 if (problem is not null)
                 {
-                    return new FuzzFailure(target.Name, command, problem, problem.Contains("internal error", StringComparison.Ordinal) || problem.StartsWith("exit 3", StringComparison.Ordinal) ? _lastTrace : null);
+                    return new FuzzFailure(target.Name, command, problem, problem.Contains("internal error", StringComparison.Ordinal) || problem.StartsWith("exit 3", StringComparison.Ordinal) ? _lastTrace : problem.StartsWith("absorbed", StringComparison.Ordinal) ? _hiddenBug : null);
                 }
 
                 if (code != 0 && verb.StopOnFailure)
@@ -119,7 +138,7 @@ public sealed class FuzzRunner
         }
     }
 
-    private static (int Code, string Error, string? Problem) Invoke(string[] args)
+    private static (int Code, string Output, string Error, string? Problem) Invoke(string[] args, bool strict)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
@@ -127,6 +146,7 @@ public sealed class FuzzRunner
         var context = new CliContext(FormatCatalog.Create(), TextWriter.Synchronized(output), TextWriter.Synchronized(error), ProgressAllowed: false, cancel.Token);
         long allocated = GC.GetTotalAllocatedBytes(precise: false);
         _lastTrace = null;
+        _hiddenBug = null;
         Watching.Value = true;
         var run = Task.Run(() => CliApp.RunAsync(args, context));
         Watching.Value = false;
@@ -134,16 +154,21 @@ public sealed class FuzzRunner
         {
             cancel.Cancel();
             bool stopped = run.Wait(TimeSpan.FromSeconds(5));
-            return (-1, error.ToString(), $"no answer within {TimeLimit.TotalSeconds} s ({(stopped ? "stopped by cancellation" : "and cancellation did not stop it")})");
+            return (-1, output.ToString(), error.ToString(), $"no answer within {TimeLimit.TotalSeconds} s ({(stopped ? "stopped by cancellation" : "and cancellation did not stop it")})");
         }
 
         long used = GC.GetTotalAllocatedBytes(precise: false) - allocated;
         if (used > AllocationLimit)
         {
-            return (run.Result, error.ToString(), $"allocated {used >> 20} MiB (limit {AllocationLimit >> 20} MiB); exit {run.Result}: {error.ToString().Trim()}");
+            return (run.Result, output.ToString(), error.ToString(), $"allocated {used >> 20} MiB (limit {AllocationLimit >> 20} MiB); exit {run.Result}: {error.ToString().Trim()}");
         }
 
-        return (run.Result, error.ToString(), null);
+        if (strict && _hiddenBug is not null)
+        {
+            return (run.Result, output.ToString(), error.ToString(), $"absorbed {_hiddenBug.Split('\n')[0]} (exit {run.Result})");
+        }
+
+        return (run.Result, output.ToString(), error.ToString(), null);
     }
 
     private static string? Leftovers(string folder, string outFolder, int code)

@@ -10,6 +10,11 @@ public sealed record FuzzVerb(Func<string, string, IEnumerable<string>> Argument
     public static readonly FuzzVerb ConvertVm = new((file, output) => ["convert", file, output, "--no-sync"]);
     public static readonly FuzzVerb DryRun = new((file, _) => ["run", file, "--dry-run", "--no-progress"], StopOnFailure: true);
     public static readonly FuzzVerb Run = new((file, _) => ["run", file, "--no-progress", "--no-sync"]);
+    public static readonly FuzzVerb Inspect = new((file, _) => ["inspect", file]);
+    public static readonly FuzzVerb ConvertWithFixups = new((file, output) => ["convert", file, Path.Combine(output, "target.vhdx"), "--fixups", "auto", "--no-sync"]);
+
+    /// <summary><c>v2v guest VERB IMAGE ARGS...</c> (ls, cat, reg).</summary>
+    public static FuzzVerb Guest(string verb, params string[] arguments) => new((file, _) => ["guest", verb, file, .. arguments]);
 
     public static readonly IReadOnlyList<FuzzVerb> Disk = [Info, Check, ConvertDisk];
     public static readonly IReadOnlyList<FuzzVerb> Vm = [Info, Check, ConvertVm];
@@ -18,7 +23,8 @@ public sealed record FuzzVerb(Func<string, string, IEnumerable<string>> Argument
 /// <summary>
 /// A parser under fuzz: the file the mutated bytes become (<see cref="FileName"/>, after
 /// <see cref="Pack"/> — e.g. an OVF put back into its tar with a fixed manifest), the files beside it,
-/// its seeds and the verbs run on every input.
+/// its seeds and the verbs run on every input. <see cref="Strict"/>: a bug-class exception thrown
+/// through the guest readers fails the input even when inspection absorbed it as a finding.
 /// </summary>
 public sealed record FuzzTarget(
     string Name,
@@ -28,7 +34,8 @@ public sealed record FuzzTarget(
     bool Text = false,
     IReadOnlyDictionary<string, byte[]>? Beside = null,
     Func<byte[], byte[]>? Packer = null,
-    Func<byte[], IReadOnlyList<FuzzVerb>>? VerbsFor = null)
+    Func<byte[], IReadOnlyList<FuzzVerb>>? VerbsFor = null,
+    bool Strict = false)
 {
     public IEnumerable<KeyValuePair<string, byte[]>> Companions => Beside ?? new Dictionary<string, byte[]>();
 
