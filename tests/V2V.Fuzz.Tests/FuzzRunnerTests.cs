@@ -24,4 +24,18 @@ public sealed class FuzzRunnerTests
         var failure = RunOnce(new FuzzVerb((file, _) => ["convert", file, "/proc/target.vhdx", "--no-sync"]), new byte[1 << 20]);
         Assert.That(failure?.Problem, Does.StartWith("exit 3"));
     }
+
+    [Test]
+    public void The_hive_log_packer_gives_a_real_log_the_hashes_it_has()
+    {
+        // What guest-hive-log-fixed relies on: recomputing leaves Windows' own Marvin32 hashes unchanged.
+        using var folder = new TempFolder();
+        string log = folder.File("SYSTEM_B.LOG1");
+        ExternalTool.Ok("sh", "-c", $"xz -dc '{RepositoryPaths.Sample("windows/regipy/SYSTEM_B.LOG1.xz")}' > '{log}'");
+        byte[] real = File.ReadAllBytes(log);
+        byte[] broken = (byte[])real.Clone();
+        Array.Clear(broken, 512 + 24, 16);
+
+        Assert.That(HiveLogChecksums.Fix(broken), Is.EqualTo(real));
+    }
 }
