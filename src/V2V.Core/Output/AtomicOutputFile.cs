@@ -74,14 +74,24 @@ public sealed class AtomicOutputFile : IDisposable
             created.Add(folder);
         }
 
-        Directory.CreateDirectory(Path.GetDirectoryName(finalPath)!);
-
         // A leftover from a crashed run is ours to replace. CreateNew, not Create: truncating an
         // existing file makes ext4 (auto_da_alloc) flush the whole file synchronously on close.
         string partial = finalPath + PartialSuffix;
-        File.Delete(partial);
-        var handle = File.OpenHandle(partial, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read);
-        return new AtomicOutputFile(finalPath, partial, handle, overwrite, created);
+        for (int attempt = 1; ; attempt++)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(finalPath)!);
+            try
+            {
+                File.Delete(partial);
+                var handle = File.OpenHandle(partial, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read);
+                return new AtomicOutputFile(finalPath, partial, handle, overwrite, created);
+            }
+            catch (DirectoryNotFoundException) when (attempt < 3)
+            {
+                // A parallel job of the pipeline that made the same folder failed and removed it,
+                // empty, between our CreateDirectory and this open: make it again.
+            }
+        }
     }
 
     /// <summary>
