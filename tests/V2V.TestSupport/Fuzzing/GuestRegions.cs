@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
+using V2V.Guest.Ntfs;
+using V2V.Guest.Registry;
 
 namespace V2V.TestSupport.Fuzzing;
 
@@ -118,48 +120,40 @@ public sealed class GuestRegions(byte[] image, IReadOnlyList<(long Offset, int L
 
     private static int RecordSize(sbyte clustersPerRecord, int cluster) => clustersPerRecord < 0 ? 1 << -clustersPerRecord : clustersPerRecord * cluster;
 
-    /// <summary>The update sequence array's offset and count, when the record has a signature and the array fits.</summary>
-    private static (int Offset, int Count)? UpdateSequence(Span<byte> record)
-    {
-        if (record.Length < 512 || !MultiSectorSignatures.Contains(System.Text.Encoding.ASCII.GetString(record[..4])))
-        {
-            return null;
-        }
-
-        int offset = BinaryPrimitives.ReadUInt16LittleEndian(record[4..]);
-        int count = BinaryPrimitives.ReadUInt16LittleEndian(record[6..]);
-        return (offset & 1) == 0 && offset >= 8 && count >= 1 && count - 1 <= record.Length / 512 && offset + (2 * count) <= 510 ? (offset, count) : null;
-    }
-
+    /// <summary>Undoes a multi-sector record's update sequence with the reader's own code; a region that is no such record, or not a valid one, stays as it is.</summary>
     private static void Unprotect(Span<byte> record)
     {
-        if (UpdateSequence(record) is not var (offset, count))
+        if (IsMultiSectorRecord(record))
         {
-            return;
-        }
-
-        for (int i = 1; i < count; i++)
-        {
-            record.Slice(offset + (2 * i), 2).CopyTo(record.Slice((i * 512) - 2, 2));
+            try
+            {
+                UpdateSequence.Apply(record, "fuzz seed");
+            }
+            catch (NtfsCorruptException)
+            {
+                // Not a record the reader would take either: cut as it is.
+            }
         }
     }
 
-    /// <summary>Applies a multi-sector record's update sequence: each 512-byte block's last two bytes go to the array, the USN takes their place.</summary>
+    /// <summary>Applies a multi-sector record's update sequence with the writer's own code (the USN moves on by one); a mutated array that does not fit leaves the record as it is.</summary>
     public static void Protect(Span<byte> record)
     {
-        if (UpdateSequence(record) is not var (offset, count))
+        if (IsMultiSectorRecord(record))
         {
-            return;
-        }
-
-        var usn = record.Slice(offset, 2).ToArray();
-        for (int i = 1; i < count; i++)
-        {
-            var tail = record.Slice((i * 512) - 2, 2);
-            tail.CopyTo(record.Slice(offset + (2 * i), 2));
-            usn.CopyTo(tail);
+            try
+            {
+                UpdateSequenceWriter.Protect(record);
+            }
+            catch (NtfsCorruptException)
+            {
+                // The mutation broke the array itself: the reader meets that as it is.
+            }
         }
     }
+
+    private static bool IsMultiSectorRecord(ReadOnlySpan<byte> record) =>
+        record.Length >= 512 && MultiSectorSignatures.Contains(System.Text.Encoding.ASCII.GetString(record[..4]));
 }
 
 /// <summary>The guards of guest structures, recomputed after a mutation.</summary>
@@ -197,13 +191,7 @@ public static class GuestChecksums
             return data;
         }
 
-        uint sum = 0;
-        for (int i = 0; i < 508; i += 4)
-        {
-            sum ^= BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan(i));
-        }
-
-        BinaryPrimitives.WriteUInt32LittleEndian(data.AsSpan(508), sum switch { 0 => 1, uint.MaxValue => uint.MaxValue - 1, _ => sum });
+        BinaryPrimitives.WriteUInt32LittleEndian(data.AsSpan(RegfBaseBlock.ChecksummedBytes), RegfBaseBlock.ComputeChecksum(data));
         return data;
     }
 }
